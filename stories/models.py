@@ -1,0 +1,228 @@
+import zlib
+from datetime import datetime
+
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+
+
+class Source(models.Model):
+    name = models.CharField(max_length=200)
+    homepage = models.URLField(max_length=500, blank=True)
+    domain = models.CharField(
+        max_length=253, unique=True, help_text="Host name, e.g. www.nu.nl"
+    )
+    language = models.CharField(
+        max_length=8, blank=True, help_text="ISO 639-1, e.g. nl"
+    )
+    default_check_interval = models.PositiveIntegerField(
+        default=900, help_text="Seconds between checks of a new article."
+    )
+    is_active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class StoryQuerySet(models.QuerySet):
+    def active(self) -> "StoryQuerySet":
+        return self.filter(status=Story.Status.ACTIVE)
+
+
+class Story(models.Model):
+    class Status(models.TextChoices):
+        ACTIVE = "active", "Active"
+        ARCHIVED = "archived", "Archived"
+
+    title = models.CharField(max_length=300)
+    slug = models.SlugField(max_length=100, unique=True)
+    description = models.TextField(blank=True)
+    status = models.CharField(max_length=16, choices=Status, default=Status.ACTIVE)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = StoryQuerySet.as_manager()
+
+    class Meta:
+        verbose_name_plural = "stories"
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("stories:story-detail", kwargs={"slug": self.slug})
+
+
+class ArticleQuerySet(models.QuerySet):
+    def due(self, now: datetime) -> "ArticleQuerySet":
+        return self.filter(
+            state__in=[Article.State.ACTIVE, Article.State.REMOVED],
+            next_check_at__lte=now,
+        )
+
+
+class Article(models.Model):
+    class State(models.TextChoices):
+        ACTIVE = "active", "Active"
+        REMOVED = "removed", "Removed (404/410)"
+        RETIRED = "retired", "Retired"
+
+    url = models.URLField(max_length=2000, unique=True)
+    source = models.ForeignKey(
+        Source,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="articles",
+    )
+    stories = models.ManyToManyField(Story, related_name="articles", blank=True)
+    title = models.CharField(max_length=500, blank=True)
+    first_seen_at = models.DateTimeField(default=timezone.now)
+    last_checked_at = models.DateTimeField(null=True, blank=True)
+    last_changed_at = models.DateTimeField(null=True, blank=True)
+    next_check_at = models.DateTimeField(default=timezone.now)
+    check_interval = models.PositiveIntegerField(
+        default=900,
+        help_text="Seconds until the next check; adapts to how often it changes.",
+    )
+    etag = models.CharField(max_length=500, blank=True)
+    last_modified = models.CharField(max_length=100, blank=True)
+    consecutive_failures = models.PositiveIntegerField(default=0)
+    last_status = models.CharField(
+        max_length=500, blank=True, help_text="Outcome of the last check, readable."
+    )
+    last_status_code = models.PositiveSmallIntegerField(null=True, blank=True)
+    state = models.CharField(max_length=16, choices=State, default=State.ACTIVE)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ArticleQuerySet.as_manager()
+
+    class Meta:
+        indexes = [
+            # The beat tick asks "which articles are due?" every few seconds.
+            models.Index(
+                fields=["next_check_at"],
+                name="article_due_idx",
+                condition=Q(state__in=["active", "removed"]),
+            ),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(state__in=["active", "removed", "retired"]),
+                name="article_state_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title or self.url
+
+    def get_absolute_url(self) -> str:
+        return reverse("stories:article-detail", kwargs={"pk": self.pk})
+
+
+class VersionQuerySet(models.QuerySet):
+    def latest_for(self, article: Article) -> "Version | None":
+        return self.filter(article=article).order_by("-number").first()
+
+
+class Version(models.Model):
+    article = models.ForeignKey(
+        Article, on_delete=models.CASCADE, related_name="versions"
+    )
+    number = models.PositiveIntegerField()
+    fetched_at = models.DateTimeField()
+    url = models.URLField(max_length=2000, help_text="Final URL after redirects.")
+    http_status = models.PositiveSmallIntegerField(default=200)
+    title = models.CharField(max_length=500, blank=True)
+    byline = models.CharField(max_length=500, blank=True)
+    text = models.TextField()
+    language = models.CharField(max_length=8, blank=True)
+    content_hash = models.CharField(max_length=64)
+    raw_html_compressed = models.BinaryField(
+        help_text="The fetched page, zlib-compressed, so extraction can be re-run."
+    )
+    published_at = models.DateTimeField(null=True, blank=True)
+    modified_at = models.DateTimeField(null=True, blank=True)
+    figures = models.JSONField(default=list, blank=True)
+
+    objects = VersionQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["article", "number"], name="version_number_unique"
+            ),
+            models.CheckConstraint(
+                condition=Q(number__gte=1), name="version_number_positive"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.article_id} v{self.number}"
+
+    @property
+    def raw_html(self) -> bytes:
+        return zlib.decompress(bytes(self.raw_html_compressed))
+
+    @staticmethod
+    def compress(body: bytes) -> bytes:
+        return zlib.compress(body, 6)
+
+
+class ChangeQuerySet(models.QuerySet):
+    def for_story(self, story: Story) -> "ChangeQuerySet":
+        return (
+            self.filter(article__stories=story)
+            .select_related("article", "article__source", "from_version", "to_version")
+            .order_by("detected_at", "id")
+        )
+
+
+class Change(models.Model):
+    class Kind(models.TextChoices):
+        TEXT = "text", "Text"
+        HEADLINE = "headline", "Headline"
+        FIGURE = "figure", "Figures"
+        REMOVED = "removed", "Removed"
+        RESTORED = "restored", "Restored"
+
+    article = models.ForeignKey(
+        Article, on_delete=models.CASCADE, related_name="changes"
+    )
+    from_version = models.ForeignKey(
+        Version, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    to_version = models.ForeignKey(
+        Version, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    kind = models.CharField(max_length=16, choices=Kind)
+    detected_at = models.DateTimeField()
+    words_added = models.PositiveIntegerField(default=0)
+    words_removed = models.PositiveIntegerField(default=0)
+    summary = models.CharField(max_length=1000, blank=True)
+    diff_ops = models.JSONField(default=list, blank=True)
+    details = models.JSONField(default=dict, blank=True)
+
+    objects = ChangeQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            # A version yields at most one change of each kind, however often the
+            # check that produced it runs.
+            models.UniqueConstraint(
+                fields=["to_version", "kind"],
+                name="change_kind_once_per_version",
+                condition=Q(to_version__isnull=False),
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["article", "detected_at"], name="change_article_time_idx"
+            ),
+            models.Index(fields=["detected_at"], name="change_time_idx"),
+        ]
+
+    def __str__(self) -> str:
+        when = f"{self.detected_at:%Y-%m-%d %H:%M}"
+        return f"{self.get_kind_display()} of {self.article_id} at {when}"

@@ -1,0 +1,361 @@
+"""One article check, end to end: fetch -> extract -> compare -> store.
+
+Slow work (HTTP, extraction) happens outside any transaction; the comparison and the
+writes happen in one transaction with the article row locked, so two checks of the
+same article can never store the same version twice.
+"""
+
+import logging
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from stories import diffing, extraction, fetching
+from stories.models import Article, Change, Version
+
+logger = logging.getLogger(__name__)
+
+# How long a claimed article stays out of the due set while its check is queued or
+# running. A check that dies is picked up again after this.
+CLAIM_LEASE = timedelta(minutes=10)
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    outcome: str  # new_version | unchanged | not_modified | removed | failed
+    message: str
+    status_code: int | None = None
+    version: Version | None = None
+    changes: list[Change] = field(default_factory=list)
+    is_transient: bool = False  # a retry soon may succeed (timeout, 5xx, 429)
+    retry_after: int | None = None
+
+
+def fetch_policy() -> fetching.FetchPolicy:
+    return fetching.FetchPolicy(
+        timeout=settings.NEWSROOM_FETCH_TIMEOUT,
+        max_bytes=settings.NEWSROOM_MAX_PAGE_BYTES,
+        allow_private=settings.NEWSROOM_ALLOW_PRIVATE_HOSTS,
+    )
+
+
+def claim_due_articles(
+    limit: int | None = None, now: datetime | None = None
+) -> list[int]:
+    """Claim up to `limit` due articles and return their ids, each claimed once.
+
+    1. Lock due rows with FOR UPDATE SKIP LOCKED (PostgreSQL), so concurrent beats
+       take disjoint sets (SQLite serialises writers instead).
+    2. Move their next_check_at forward by CLAIM_LEASE in the same transaction, so a
+       later beat does not claim them again while their checks are queued.
+    """
+    now = now or timezone.now()
+    limit = limit or settings.NEWSROOM_CLAIM_BATCH
+    with transaction.atomic():
+        ids = list(
+            Article.objects.due(now)
+            .select_for_update(skip_locked=True)
+            .order_by("next_check_at", "id")
+            .values_list("id", flat=True)[:limit]
+        )
+        if ids:
+            Article.objects.filter(id__in=ids).update(next_check_at=now + CLAIM_LEASE)
+    return ids
+
+
+def next_interval(current: int, *, changed: bool, floor: int, ceiling: int) -> int:
+    """Adaptive schedule: halve the interval on change, grow it by half when quiet."""
+    interval = current // 2 if changed else current * 3 // 2
+    return max(floor, min(ceiling, interval))
+
+
+def _interval_bounds(article: Article) -> tuple[int, int]:
+    floor = settings.NEWSROOM_MIN_INTERVAL
+    if article.source_id and article.source.default_check_interval < floor:
+        floor = article.source.default_check_interval
+    return floor, max(floor, settings.NEWSROOM_MAX_INTERVAL)
+
+
+def check_article(article: Article, now: datetime | None = None) -> CheckResult:
+    """Fetch one article and record what happened; never raises for a bad page."""
+    try:
+        fetched = fetching.fetch(
+            article.url,
+            etag=article.etag,
+            last_modified=article.last_modified,
+            policy=fetch_policy(),
+        )
+    except fetching.FetchError as exc:
+        return _record_failure(
+            article,
+            str(exc),
+            is_transient=isinstance(exc, fetching.TransientFetchError),
+            retry_after=getattr(exc, "retry_after", None),
+            status_code=getattr(exc, "status_code", None),
+        )
+
+    if fetched.not_modified:
+        return _record_unchanged(article, fetched, "not modified (304)", "not_modified")
+    if fetched.gone:
+        return _record_removed(article, fetched)
+
+    try:
+        page = extraction.extract_article(_decode(fetched), url=fetched.url)
+    except extraction.ExtractionError as exc:
+        return _record_failure(
+            article, f"extraction failed: {exc}", status_code=fetched.status
+        )
+    return _store(article, fetched, page, now or timezone.now())
+
+
+def _decode(fetched: fetching.FetchResult) -> str | bytes:
+    # With a charset in the header, trust it; otherwise let the extractor sniff
+    # <meta charset> and the BOM from the raw bytes.
+    if fetched.encoding:
+        try:
+            return fetched.body.decode(fetched.encoding, errors="replace")
+        except LookupError:
+            pass
+    return fetched.body
+
+
+def _store(
+    article: Article,
+    fetched: fetching.FetchResult,
+    page: extraction.Extracted,
+    now: datetime,
+) -> CheckResult:
+    """Compare with the latest version and store a new one if the content moved.
+
+    1. Lock the article row; re-read the latest version under the lock.
+    2. Same content hash: only the check bookkeeping moves.
+    3. Otherwise insert version N+1 and its changes (headline, text, restored).
+    The (article, number) constraint turns any race that slips past the lock into an
+    IntegrityError, which means another check stored this content first.
+    """
+    try:
+        with transaction.atomic():
+            locked = Article.objects.select_for_update().get(pk=article.pk)
+            latest = Version.objects.latest_for(locked)
+            was_removed = locked.state == Article.State.REMOVED
+            if latest is not None and latest.content_hash == page.content_hash:
+                changes = []
+                if was_removed:
+                    changes.append(_restored_change(locked, latest, None, now))
+                    Change.objects.bulk_create(changes)
+                _finish(locked, fetched, now, changed=bool(changes), status="unchanged")
+                return CheckResult(
+                    "unchanged" if not changes else "restored",
+                    "unchanged" if not changes else "restored (same text as before)",
+                    fetched.status,
+                    changes=changes,
+                )
+            version = Version.objects.create(
+                article=locked,
+                number=(latest.number + 1) if latest else 1,
+                fetched_at=now,
+                url=fetched.url,
+                http_status=fetched.status,
+                title=page.title,
+                byline=page.byline,
+                text=page.text,
+                language=page.language,
+                content_hash=page.content_hash,
+                raw_html_compressed=Version.compress(fetched.body),
+                published_at=page.published_at,
+                modified_at=page.modified_at,
+            )
+            changes = _changes_between(locked, latest, version, now)
+            if was_removed:
+                changes.append(_restored_change(locked, latest, version, now))
+            Change.objects.bulk_create(changes)
+            locked.title = page.title or locked.title
+            status = f"new version {version.number}"
+            _finish(locked, fetched, now, changed=latest is not None, status=status)
+    except IntegrityError:
+        logger.info(
+            "article=%s version already stored by a concurrent check", article.pk
+        )
+        return CheckResult("unchanged", "stored by a concurrent check", fetched.status)
+    logger.info(
+        "article=%s version=%s changes=%s",
+        article.pk,
+        version.number,
+        ",".join(c.kind for c in changes) or "-",
+    )
+    return CheckResult(
+        "new_version",
+        f"new version {version.number}",
+        fetched.status,
+        version=version,
+        changes=changes,
+    )
+
+
+def _changes_between(
+    article: Article, old: Version | None, new: Version, now: datetime
+) -> list[Change]:
+    if old is None:
+        return []
+    changes = []
+    if old.title != new.title:
+        diff = diffing.diff_title(old.title, new.title)
+        changes.append(
+            Change(
+                article=article,
+                from_version=old,
+                to_version=new,
+                kind=Change.Kind.HEADLINE,
+                detected_at=now,
+                words_added=diff.words_added,
+                words_removed=diff.words_removed,
+                summary=f"“{old.title}” → “{new.title}”"[:1000],
+                diff_ops=[list(op) for op in diff.ops],
+            )
+        )
+    if old.text != new.text:
+        diff = diffing.diff_texts(old.text, new.text)
+        changes.append(
+            Change(
+                article=article,
+                from_version=old,
+                to_version=new,
+                kind=Change.Kind.TEXT,
+                detected_at=now,
+                words_added=diff.words_added,
+                words_removed=diff.words_removed,
+                summary=diff.summary,
+                diff_ops=[list(op) for op in diff.ops],
+            )
+        )
+    return changes
+
+
+def _restored_change(
+    article: Article, old: Version | None, new: Version | None, now: datetime
+) -> Change:
+    return Change(
+        article=article,
+        from_version=old,
+        to_version=new,
+        kind=Change.Kind.RESTORED,
+        detected_at=now,
+        summary="article is back online",
+    )
+
+
+def _finish(
+    article: Article,
+    fetched: fetching.FetchResult,
+    now: datetime,
+    *,
+    changed: bool,
+    status: str,
+) -> None:
+    """Check bookkeeping on the (locked) article row after a successful fetch."""
+    floor, ceiling = _interval_bounds(article)
+    article.check_interval = next_interval(
+        article.check_interval, changed=changed, floor=floor, ceiling=ceiling
+    )
+    article.last_checked_at = now
+    if changed:
+        article.last_changed_at = now
+    article.next_check_at = now + timedelta(seconds=article.check_interval)
+    article.etag = fetched.etag[:500]
+    article.last_modified = fetched.last_modified[:100]
+    article.consecutive_failures = 0
+    article.last_status = f"{fetched.status}: {status}"[:500]
+    article.last_status_code = fetched.status
+    if article.state == Article.State.REMOVED and not fetched.gone:
+        article.state = Article.State.ACTIVE
+    article.save()
+
+
+def _record_unchanged(
+    article: Article, fetched: fetching.FetchResult, status: str, outcome: str
+) -> CheckResult:
+    now = timezone.now()
+    with transaction.atomic():
+        locked = Article.objects.select_for_update().get(pk=article.pk)
+        _finish(locked, fetched, now, changed=False, status=status)
+    return CheckResult(outcome, status, fetched.status)
+
+
+def _record_removed(article: Article, fetched: fetching.FetchResult) -> CheckResult:
+    """A 404/410 marks the article removed, with one `removed` change per removal."""
+    now = timezone.now()
+    with transaction.atomic():
+        locked = Article.objects.select_for_update().get(pk=article.pk)
+        changes = []
+        if locked.state != Article.State.REMOVED:
+            latest = Version.objects.latest_for(locked)
+            changes.append(
+                Change.objects.create(
+                    article=locked,
+                    from_version=latest,
+                    kind=Change.Kind.REMOVED,
+                    detected_at=now,
+                    summary=f"article removed (HTTP {fetched.status})",
+                )
+            )
+            locked.state = Article.State.REMOVED
+            # A removed article is checked rarely, in case it comes back.
+            locked.check_interval = settings.NEWSROOM_MAX_INTERVAL
+        locked.last_checked_at = now
+        if changes:
+            locked.last_changed_at = now
+        locked.next_check_at = now + timedelta(seconds=locked.check_interval)
+        locked.consecutive_failures = 0
+        locked.last_status = f"{fetched.status}: removed"
+        locked.last_status_code = fetched.status
+        locked.etag = ""
+        locked.last_modified = ""
+        locked.save()
+    return CheckResult(
+        "removed",
+        f"removed (HTTP {fetched.status})",
+        fetched.status,
+        changes=changes,
+    )
+
+
+def _record_failure(
+    article: Article,
+    message: str,
+    *,
+    is_transient: bool = False,
+    retry_after: int | None = None,
+    status_code: int | None = None,
+) -> CheckResult:
+    """Count the failure and back off exponentially; the article keeps its versions."""
+    now = timezone.now()
+    with transaction.atomic():
+        locked = Article.objects.select_for_update().get(pk=article.pk)
+        locked.consecutive_failures += 1
+        floor, ceiling = _interval_bounds(locked)
+        backoff = min(
+            ceiling, locked.check_interval * 2 ** min(locked.consecutive_failures, 8)
+        )
+        if retry_after:
+            backoff = max(backoff, retry_after)
+        locked.last_checked_at = now
+        locked.next_check_at = now + timedelta(seconds=backoff)
+        locked.last_status = message[:500]
+        locked.last_status_code = status_code
+        locked.save()
+    logger.warning("article=%s check failed: %s", article.pk, message)
+    return CheckResult(
+        "failed",
+        message,
+        status_code,
+        is_transient=is_transient,
+        retry_after=retry_after,
+    )
+
+
+def host_of(url: str) -> str:
+    return (urlsplit(url).hostname or "").lower()
