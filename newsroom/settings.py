@@ -191,6 +191,8 @@ CELERY_BEAT_SCHEDULE = {
 # Fetching private/loopback/link-local addresses is refused unless this is on
 # (local development, the demo site and tests).
 NEWSROOM_ALLOW_PRIVATE_HOSTS = env_bool("NEWSROOM_ALLOW_PRIVATE_HOSTS", False)
+# Or allow just these private "host" / "host:port" entries (e.g. an intranet site).
+NEWSROOM_ALLOWED_PRIVATE_HOSTS = env_list("NEWSROOM_ALLOWED_PRIVATE_HOSTS")
 NEWSROOM_FETCH_TIMEOUT = float(env_int("NEWSROOM_FETCH_TIMEOUT", 20))
 NEWSROOM_MAX_PAGE_BYTES = env_int("NEWSROOM_MAX_PAGE_BYTES", 5_000_000)
 # Adaptive schedule bounds, in seconds.

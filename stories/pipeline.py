@@ -40,6 +40,7 @@ def fetch_policy() -> fetching.FetchPolicy:
         timeout=settings.NEWSROOM_FETCH_TIMEOUT,
         max_bytes=settings.NEWSROOM_MAX_PAGE_BYTES,
         allow_private=settings.NEWSROOM_ALLOW_PRIVATE_HOSTS,
+        allowed_hosts=frozenset(settings.NEWSROOM_ALLOWED_PRIVATE_HOSTS),
     )
 
 

@@ -35,8 +35,12 @@ class VersionedPage:
         ]
         self.index = 0
         self.requests = 0
+        self.use_etag = True
+        self.override: tuple[int, bytes] | None = None  # e.g. (410, b"...")
 
     def current(self) -> tuple[int, bytes]:
+        if self.override is not None:
+            return self.override
         return self.versions[min(self.index, len(self.versions) - 1)]
 
 
@@ -49,7 +53,9 @@ def make_handler(page: VersionedPage, path: str) -> type[BaseHTTPRequestHandler]
             page.requests += 1
             status, body = page.current()
             etag = '"' + hashlib.sha256(body).hexdigest()[:16] + '"'
-            if status == 200 and self.headers.get("If-None-Match") == etag:
+            if not page.use_etag:
+                etag = ""
+            if etag and status == 200 and self.headers.get("If-None-Match") == etag:
                 self.send_response(304)
                 self.send_header("ETag", etag)
                 self.end_headers()

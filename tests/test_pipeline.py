@@ -1,0 +1,213 @@
+import threading
+from datetime import timedelta
+
+import pytest
+from django.db import connection
+from django.utils import timezone
+
+from stories import pipeline
+from stories.demo import site
+from stories.models import Article, Change, Version
+from tests.factories import ArticleFactory
+
+TRUTH = site.load_story()["articles"][0]
+
+
+def truth_text(version: dict) -> str:
+    return "\n\n".join(version["body_paragraphs"])
+
+
+@pytest.fixture
+def tracked(news_site, allow_host):
+    page, url = news_site
+    allow_host(url)
+    return page, ArticleFactory(url=url)
+
+
+@pytest.mark.django_db
+def test_fixture_story_yields_exactly_the_truth_versions_and_changes(tracked):
+    page, article = tracked
+    outcomes = []
+    for index in range(len(TRUTH["versions"])):
+        page.index = index
+        outcomes.append(pipeline.check_article(article).outcome)
+
+    # v2 is noise only (counter, ads, timestamps): no version for it.
+    assert outcomes == [
+        "new_version",
+        "unchanged",
+        "new_version",
+        "new_version",
+        "new_version",
+    ]
+    versions = list(Version.objects.filter(article=article).order_by("number"))
+    expected = [v for v in TRUTH["versions"] if v["version"] != 2]
+    assert [v.title for v in versions] == [v["headline"] for v in expected]
+    assert [v.text.split() for v in versions] == [
+        truth_text(v).split() for v in expected
+    ]
+
+    kinds_per_version = [
+        sorted(Change.objects.filter(to_version=v).values_list("kind", flat=True))
+        for v in versions
+    ]
+    # v3: headline only; v4: figures edited in the text; v5: update paragraph appended.
+    assert kinds_per_version == [[], ["headline"], ["text"], ["text"]]
+    appended = Change.objects.get(to_version=versions[3])
+    assert appended.words_added > 20 and appended.words_removed == 0
+    inserted = " ".join(text for op, text in appended.diff_ops if op == "insert")
+    assert "Yevlakh" in inserted or "Jevlach" in inserted
+
+    article.refresh_from_db()
+    assert article.title == TRUTH["versions"][-1]["headline"]
+    assert article.consecutive_failures == 0
+    assert article.last_status_code == 200
+
+
+@pytest.mark.django_db
+def test_not_modified_refetch_creates_nothing(tracked):
+    page, article = tracked
+    pipeline.check_article(article)
+    article.refresh_from_db()
+    assert article.etag
+
+    result = pipeline.check_article(article)
+
+    assert result.outcome == "not_modified"
+    assert result.status_code == 304
+    assert Version.objects.filter(article=article).count() == 1
+    assert not Change.objects.exists()
+    article.refresh_from_db()
+    assert article.last_status.startswith("304")
+
+
+@pytest.mark.django_db
+def test_identical_refetch_without_etag_creates_nothing(tracked):
+    page, article = tracked
+    page.use_etag = False
+    pipeline.check_article(article)
+    page.index = 1  # noise-only version of the page
+    result = pipeline.check_article(article)
+    assert result.outcome == "unchanged"
+    assert Version.objects.filter(article=article).count() == 1
+    assert not Change.objects.exists()
+
+
+@pytest.mark.django_db
+def test_quiet_article_is_checked_less_often_and_changed_one_more_often(
+    tracked, settings
+):
+    settings.NEWSROOM_MIN_INTERVAL = 60
+    settings.NEWSROOM_MAX_INTERVAL = 3600
+    page, article = tracked
+    article.check_interval = 600
+    article.save()
+    pipeline.check_article(article)  # first version: no change yet
+    page.index = 1
+    pipeline.check_article(article)
+    article.refresh_from_db()
+    quiet = article.check_interval
+    page.index = 2
+    pipeline.check_article(article)
+    article.refresh_from_db()
+
+    assert quiet > 600
+    assert article.check_interval < quiet
+    assert article.next_check_at == article.last_checked_at + timedelta(
+        seconds=article.check_interval
+    )
+
+
+@pytest.mark.django_db
+def test_removed_article_records_one_removed_change_then_restored(tracked):
+    page, article = tracked
+    pipeline.check_article(article)
+    page.override = (410, b"<html><body>Dit artikel bestaat niet meer</body></html>")
+
+    first = pipeline.check_article(article)
+    second = pipeline.check_article(article)
+
+    assert first.outcome == second.outcome == "removed"
+    removed = Change.objects.filter(article=article, kind=Change.Kind.REMOVED)
+    assert removed.count() == 1
+    assert Version.objects.filter(article=article).count() == 1
+    article.refresh_from_db()
+    assert article.state == Article.State.REMOVED
+
+    page.override = None
+    page.index = 2
+    pipeline.check_article(article)
+    article.refresh_from_db()
+    assert article.state == Article.State.ACTIVE
+    kinds = set(Change.objects.filter(article=article).values_list("kind", flat=True))
+    assert kinds == {"removed", "restored", "headline"}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_concurrent_checks_of_one_article_store_one_version(tracked):
+    page, article = tracked
+    page.use_etag = False
+    barrier = threading.Barrier(2)
+    outcomes = []
+
+    def check() -> None:
+        try:
+            barrier.wait(timeout=10)
+            outcomes.append(pipeline.check_article(Article.objects.get(pk=article.pk)))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=check) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+
+    assert sorted(r.outcome for r in outcomes) == ["new_version", "unchanged"]
+    assert Version.objects.filter(article=article).count() == 1
+
+
+@pytest.mark.django_db
+def test_claim_takes_due_articles_once():
+    now = timezone.now()
+    due = ArticleFactory.create_batch(3, next_check_at=now - timedelta(minutes=1))
+    ArticleFactory(next_check_at=now + timedelta(hours=1))
+    ArticleFactory(next_check_at=now - timedelta(hours=1), state=Article.State.RETIRED)
+
+    first = pipeline.claim_due_articles(now=now)
+    second = pipeline.claim_due_articles(now=now)
+
+    assert sorted(first) == sorted(a.pk for a in due)
+    assert second == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_claims_take_disjoint_articles():
+    if connection.vendor != "postgresql":
+        pytest.skip("SKIP LOCKED is a PostgreSQL feature; SQLite serialises writers")
+    now = timezone.now()
+    ArticleFactory.create_batch(40, next_check_at=now - timedelta(minutes=1))
+    barrier = threading.Barrier(4)
+    claimed: list[list[int]] = []
+
+    def claim() -> None:
+        try:
+            barrier.wait(timeout=10)
+            claimed.append(pipeline.claim_due_articles(limit=15, now=now))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=claim) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+
+    ids = [i for batch in claimed for i in batch]
+    assert len(ids) == len(set(ids)) == 40
+
+
+def test_next_interval_stays_within_bounds():
+    assert pipeline.next_interval(600, changed=True, floor=400, ceiling=3600) == 400
+    assert pipeline.next_interval(600, changed=False, floor=60, ceiling=3600) == 900
+    assert pipeline.next_interval(3000, changed=False, floor=60, ceiling=3600) == 3600
