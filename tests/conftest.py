@@ -17,7 +17,7 @@ def news_site() -> Iterator[tuple[site.VersionedPage, str]]:
 
 @pytest.fixture
 def allow_host(settings):
-    """Let the fetcher reach exactly the given local test server, nothing else private."""
+    """Let the fetcher reach exactly this local test server, nothing else private."""
 
     def allow(url: str) -> None:
         settings.NEWSROOM_ALLOW_PRIVATE_HOSTS = False
