@@ -168,7 +168,10 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
     }
 else:
     # Keep visibility_timeout well above the task time limits (STYLE.md §5).
-    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+    # A task whose worker died unacked is redelivered after this many seconds.
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "visibility_timeout": env_int("NEWSROOM_BROKER_VISIBILITY_TIMEOUT", 3600)
+    }
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_RESULT_SERIALIZER = "json"

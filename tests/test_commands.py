@@ -1,0 +1,95 @@
+import os
+import subprocess
+import sys
+from io import StringIO
+from pathlib import Path
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from stories.models import Article, Change, Story, Version
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def run(*args) -> str:
+    out = StringIO()
+    call_command(*args, stdout=out)
+    return out.getvalue()
+
+
+@pytest.mark.django_db
+def test_track_adds_article_and_creates_story():
+    output = run(
+        "track", "https://www.example.org/news/1.html", "--story", "storm-2026"
+    )
+
+    article = Article.objects.get(url="https://www.example.org/news/1.html")
+    assert article.source.domain == "www.example.org"
+    assert list(article.stories.values_list("slug", flat=True)) == ["storm-2026"]
+    assert "Tracking article" in output and "storm-2026" in output
+
+    again = run("track", "https://www.example.org/news/1.html", "--story", "storm-2026")
+    assert "Already tracking" in again
+    assert Article.objects.count() == 1 and Story.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_track_rejects_a_non_http_url():
+    with pytest.raises(CommandError, match="Not an http"):
+        run("track", "ftp://example.org/file")
+
+
+@pytest.mark.django_db
+def test_check_now_prints_status_version_and_changes(news_site, allow_host):
+    page, url = news_site
+    allow_host(url)
+    run("track", url, "--story", "karabakh")
+
+    first = run("check_now", url)
+    page.index = 2
+    second = run("check_now", str(Article.objects.get().pk))
+
+    assert "HTTP status: 200" in first and "New version: 1" in first
+    assert "New version: 2" in second and "Change: headline" in second
+    assert Version.objects.count() == 2
+    assert Change.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_check_now_of_unknown_article_says_how_to_add_it():
+    with pytest.raises(CommandError, match="track URL"):
+        run("check_now", "https://nowhere.example/x")
+
+
+def test_production_settings_pass_check_deploy():
+    env = {
+        **os.environ,
+        "DEBUG": "0",
+        "SECRET_KEY": "k" * 30 + "-Zq8vX2#mP9wL4&nR7tY1@bC6uE3",
+        "ALLOWED_HOSTS": "newsroom.example.org",
+        "DATABASE_URL": os.environ.get("DATABASE_URL", "sqlite:////tmp/x.sqlite3"),
+    }
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_production_without_secret_key_refuses_to_start():
+    env = {**os.environ, "DEBUG": "0", "SECRET_KEY": "", "DATABASE_URL": "sqlite:///x"}
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode != 0
+    assert "SECRET_KEY must be set" in result.stderr

@@ -1,0 +1,161 @@
+"""End to end on the real broker: a Celery worker checks an article; a killed worker
+loses nothing."""
+
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+from celery.contrib.testing.worker import start_worker
+from django.conf import settings
+from django.db import connection
+
+from newsroom.celery import app as celery_app
+from stories import tasks
+from stories.demo import site
+from stories.models import Version
+from tests.factories import ArticleFactory
+
+ROOT = Path(__file__).resolve().parent.parent
+pytestmark = pytest.mark.celery_worker
+
+
+def wait_for(predicate, timeout: float, interval: float = 0.2) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(interval)
+    return False
+
+
+@pytest.fixture
+def empty_queue():
+    with celery_app.connection_for_write() as conn:
+        conn.default_channel.queue_purge("celery")
+    yield
+    with celery_app.connection_for_write() as conn:
+        conn.default_channel.queue_purge("celery")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_real_worker_checks_a_queued_article(news_site, allow_host, empty_queue):
+    page, url = news_site
+    allow_host(url)
+    article = ArticleFactory(url=url)
+
+    with start_worker(
+        celery_app, pool="solo", perform_ping_check=False, loglevel="WARNING"
+    ):
+        tasks.check_article.delay(article.pk)
+        stored = wait_for(lambda: Version.objects.filter(article=article).exists(), 30)
+
+    assert stored
+    version = Version.objects.get(article=article)
+    assert version.title == site.load_story()["articles"][0]["versions"][0]["headline"]
+
+
+class StallOnce:
+    """Serves the fixture page, but the first request hangs (the worker dies in it)."""
+
+    def __init__(self) -> None:
+        self.page = site.VersionedPage()
+        self.hits = 0
+        self.first_request = threading.Event()
+        handler_owner = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self) -> None:  # noqa: N802
+                handler_owner.hits += 1
+                if handler_owner.hits == 1:
+                    handler_owner.first_request.set()
+                    time.sleep(8)
+                status, body = handler_owner.page.current()
+                try:
+                    self.send_response(status)
+                    self.send_header("Content-Type", "text/html; charset=utf-8")
+                    self.send_header("Content-Length", str(len(body)))
+                    self.end_headers()
+                    self.wfile.write(body)
+                except OSError:
+                    pass
+
+            def log_message(self, *args) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/article.html"
+
+
+def worker_process(env: dict) -> subprocess.Popen:
+    return subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "newsroom",
+            "worker",
+            "--pool=solo",
+            "--without-mingle",
+            "--without-gossip",
+            "-l",
+            "WARNING",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+
+
+@pytest.mark.django_db(transaction=True)
+def test_worker_killed_mid_check_loses_nothing(empty_queue):
+    if connection.vendor != "postgresql" or not settings.CELERY_BROKER_URL.startswith(
+        "redis"
+    ):
+        pytest.skip("needs PostgreSQL and Redis shared with a worker process")
+    server = StallOnce()
+    article = ArticleFactory(url=server.url)
+    db = connection.settings_dict
+    env = {
+        **os.environ,
+        "DATABASE_URL": (
+            f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}"
+            f"/{db['NAME']}"
+        ),
+        "NEWSROOM_ALLOWED_PRIVATE_HOSTS": urlsplit(server.url).netloc,
+        "NEWSROOM_ALLOW_PRIVATE_HOSTS": "0",
+        "NEWSROOM_BROKER_VISIBILITY_TIMEOUT": "2",
+    }
+    first = worker_process(env)
+    second = None
+    try:
+        tasks.check_article.delay(article.pk)
+        assert server.first_request.wait(60), "the worker never fetched the page"
+        os.killpg(first.pid, signal.SIGKILL)  # mid-fetch: the task is not acked
+        first.wait(10)
+        assert not Version.objects.filter(article=article).exists()
+
+        time.sleep(3)  # past the visibility timeout: Redis hands the task out again
+        second = worker_process(env)
+        stored = wait_for(lambda: Version.objects.filter(article=article).exists(), 60)
+    finally:
+        for proc in (first, second):
+            if proc is not None and proc.poll() is None:
+                os.killpg(proc.pid, signal.SIGTERM)
+                proc.wait(20)
+        server.server.shutdown()
+
+    assert stored
+    assert Version.objects.filter(article=article).count() == 1
+    assert server.hits == 2
