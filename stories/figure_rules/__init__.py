@@ -1,0 +1,88 @@
+"""Per-language word tables for stories.figures.
+
+Each language module (nl, en, de, fr) holds plain data: phrases are written as
+they appear in text, in lower case, words separated by single spaces. The engine
+in stories.figures tokenises them the same way it tokenises sentences, so a
+phrase matches a run of tokens. Nothing here is code that runs per sentence.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from types import ModuleType
+
+from stories.figure_rules import de, en, fr, nl
+
+KINDS = (
+    "killed",
+    "injured",
+    "missing",
+    "evacuated",
+    "displaced",
+    "arrested",
+    "affected",
+    "other_count",
+)
+
+QUALIFIERS = (
+    "exact",
+    "at_least",
+    "more_than",
+    "nearly",
+    "about",
+    "up_to",
+    "fewer_than",
+    "range",
+)
+
+
+@dataclass(frozen=True)
+class Rules:
+    """The tables of one language, as the engine consumes them."""
+
+    lang: str
+    thousands_sep: str  # "." nl/de, "," en, " " fr (also NBSP / U+202F)
+    decimal_sep: str
+    hedges: dict[str, str]
+    estimate_cues: tuple[str, ...]
+    kinds: dict[str, tuple[str, ...]]
+    not_figure_after: tuple[str, ...]  # units, money, counters, durations...
+    not_figure_before: tuple[str, ...]  # age cues, currency words, "nummer"...
+    months: tuple[str, ...]
+    units: dict[str, int]
+    tens: dict[str, int]
+    scales: dict[str, int]
+    connectors: tuple[str, ...]  # "en" in "eenentwintig", "and" in "a hundred and"
+    multipliers: dict[str, int]
+    vague: dict[str, int]  # phrase -> magnitude
+    fixed: dict[str, tuple[int, str]]  # phrase -> (value, qualifier)
+    range_open: tuple[str, ...]  # "tussen" X "en" Y
+    range_join: tuple[str, ...]
+    range_bare_join: tuple[str, ...]  # X "tot" Y
+    revision_from: tuple[str, ...]
+    revision_to: tuple[str, ...]
+    change_verbs: tuple[str, ...]
+    forecast_cues: tuple[str, ...]
+    denial_cues: tuple[str, ...]
+    superseded_cues: tuple[tuple[str, ...], ...]  # all phrases of one entry present
+    background_preps: tuple[str, ...]
+    attribution_preps: tuple[str, ...]
+    speech_verbs: tuple[str, ...]
+    attribution_stop: tuple[str, ...]
+    auxiliaries: tuple[str, ...]
+    next_sentence_cues: tuple[str, ...]
+    zero_determiners: tuple[str, ...]
+    zero_pronouns: tuple[str, ...]
+    gloss: dict[str, str]
+    stopwords: tuple[str, ...]  # for language detection
+    ambiguous_number_words: tuple[str, ...] = field(default_factory=tuple)
+
+
+def _load(module: ModuleType) -> Rules:
+    names = set(Rules.__dataclass_fields__)
+    return Rules(
+        **{k.lower(): v for k, v in vars(module).items() if k.lower() in names}
+    )
+
+
+RULES: dict[str, Rules] = {m.LANG: _load(m) for m in (nl, en, de, fr)}

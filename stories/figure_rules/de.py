@@ -1,0 +1,134 @@
+"""German tables."""
+
+# Plain data, packed so that a table reads as a list of words.
+# fmt: off
+LANG = "de"
+THOUSANDS_SEP = "."
+DECIMAL_SEP = ","
+HEDGES = {
+    "mehr als": "more_than", "über": "more_than", "knapp über": "more_than",
+    "mindestens": "at_least", "wenigstens": "at_least", "zumindest": "at_least",
+    "fast": "nearly", "beinahe": "nearly", "knapp": "nearly", "nahezu": "nearly",
+    "rund": "about", "etwa": "about", "ungefähr": "about", "circa": "about",
+    "ca.": "about", "schätzungsweise": "about", "geschätzt": "about",
+    "bis zu": "up_to", "weniger als": "fewer_than", "unter": "fewer_than",
+}
+ESTIMATE_CUES = ("schätzt", "schätzen", "geschätzt", "schätzungen", "schätzungsweise")
+KINDS = {
+    "killed": (
+        "tote", "toten", "todesopfer", "ums leben", "getötet", "gestorben", "starben",
+        "starb", "umgekommen", "ertrunken", "leichen", "tot",
+    ),
+    "injured": (
+        "verletzt", "verletzte", "verletzten", "verwundet", "verwundete",
+    ),
+    "missing": (
+        "vermisst", "vermisste", "vermissten",
+    ),
+    "evacuated": (
+        "evakuiert", "in sicherheit gebracht", "in sicherheit",
+    ),
+    "displaced": (
+        "obdachlos", "obdachlose", "geflohen", "vertrieben", "notunterkünften",
+    ),
+    "arrested": (
+        "festgenommen", "verhaftet", "festnahmen", "in gewahrsam",
+    ),
+    "affected": (
+        "betroffen", "betroffene", "ohne strom",
+    ),
+    "other_count": (
+        "gerettet", "lebend", "verschüttet", "eingeschlossen", "geiseln", "zerstört",
+        "beschädigt",
+    ),
+}
+NOT_FIGURE_AFTER = (
+    "davon",
+    "uhr", "stunde", "stunden", "minute", "minuten", "sekunden", "tag", "tage",
+    "tagen", "woche", "wochen", "monat", "monate", "monaten", "jahr", "jahre",
+    "jahren", "jährige", "jährigen", "prozent", "%", "euro", "dollar", "cent",
+    "kilometer", "km", "meter", "m", "zentimeter", "cm", "millimeter", "mm", "hektar",
+    "grad", "liter", "tonnen", "kommentare", "kommentar", "leser", "länder", "ländern",
+    "hubschrauber", "fahrzeuge", "schiffe", "sitze", "stimmen",
+)
+NOT_FIGURE_BEFORE = ("€", "$", "£", "alter von", "nummer", "nr", "seite", "um")
+MONTHS = (
+    "januar", "jänner", "februar", "märz", "april", "mai", "juni", "juli", "august",
+    "september", "oktober", "november", "dezember",
+)
+UNITS = {
+    "null": 0, "eins": 1, "ein": 1, "eine": 1, "einen": 1, "zwei": 2, "zwo": 2,
+    "drei": 3, "vier": 4, "fünf": 5, "sechs": 6, "sieben": 7, "acht": 8, "neun": 9,
+    "zehn": 10, "elf": 11, "zwölf": 12, "dreizehn": 13, "vierzehn": 14, "fünfzehn": 15,
+    "sechzehn": 16, "siebzehn": 17, "achtzehn": 18, "neunzehn": 19,
+}
+TENS = {
+    "zwanzig": 20, "dreißig": 30, "dreissig": 30, "vierzig": 40, "fünfzig": 50,
+    "sechzig": 60, "siebzig": 70, "achtzig": 80, "neunzig": 90,
+}
+SCALES = {"hundert": 100, "tausend": 1000}
+CONNECTORS = ("und",)
+AMBIGUOUS_NUMBER_WORDS = ("ein", "eine", "einen")
+MULTIPLIERS = {
+    "million": 1_000_000, "millionen": 1_000_000, "mio": 1_000_000, "mio.": 1_000_000,
+    "milliarde": 1_000_000_000, "milliarden": 1_000_000_000, "mrd": 1_000_000_000,
+}
+VAGUE = {
+    "dutzende": 10, "zehntausende": 10000, "hunderttausende": 100_000, "hunderte": 100,
+    "tausende": 1000,
+}
+FIXED = {"ein dutzend": (12, "about"), "rund ein dutzend": (12, "about")}
+RANGE_OPEN = ("zwischen",)
+RANGE_JOIN = ("und",)
+RANGE_BARE_JOIN = ("bis", "-", "–")
+REVISION_FROM = ("von",)
+REVISION_TO = ("auf",)
+CHANGE_VERBS = (
+    "gestiegen", "stieg", "steigt", "erhöht", "erhöhte", "korrigiert", "gesunken",
+    "sank",
+)
+FORECAST_CUES = (
+    "könnte", "könnten", "befürchtet", "befürchten", "erwartet", "erwarten", "dürfte",
+    "dürften", "voraussichtlich", "steigen wird",
+)
+DENIAL_CUES = ("dementiert", "dementierte", "bestritten", "bestreitet", "gerüchte")
+SUPERSEDED_CUES = (
+    ("zuvor",), ("zunächst",), ("anfangs",), ("ursprünglich",), ("war", "noch"),
+    ("hatte", "noch"), ("sprach", "noch"),
+)
+BACKGROUND_PREPS = ("im jahr", "im", "in")
+ATTRIBUTION_PREPS = (
+    "laut", "nach angaben von", "nach angaben der", "nach angaben des", "nach angaben",
+    "zufolge", "wie",
+)
+SPEECH_VERBS = (
+    "teilte", "teilten", "sagte", "sagten", "sagt", "meldete", "meldeten", "meldet",
+    "berichtete", "berichtet", "erklärte", "bestätigte", "gab", "sprach von",
+    "spricht von", "schätzt", "mitteilte", "mitteilten",
+)
+ATTRIBUTION_STOP = (
+    "mit", "bekannt", "an", "am", "sind", "ist", "war", "waren", "wurden", "wurde",
+    "werden", "hat", "haben", "hatte", "noch", "inzwischen", "bereits", "dass", "und",
+    "oder", "auch", "nun", "jetzt", "bei", "es",
+)
+AUXILIARIES = ("hat", "haben", "hatte")
+NEXT_SENTENCE_CUES = ("das", "dies", "dies teilte", "so")
+ZERO_DETERMINERS = ("keine", "kein", "keinen")
+ZERO_PRONOUNS = ("niemand",)
+GLOSS = {
+    "die": "the", "der": "the", "das": "the", "den": "the", "des": "of the",
+    "regionalregierung": "regional government", "regierung": "government",
+    "polizei": "police", "feuerwehr": "fire brigade", "behörden": "authorities",
+    "ministerium": "ministry", "gesundheitsministerium": "health ministry",
+    "innenministerium": "interior ministry", "rettungskräfte": "rescuers",
+    "rettungsdienst": "emergency services", "bürgermeister": "mayor",
+    "staatsmedien": "state media", "armee": "army", "von": "of", "ein": "a",
+    "eine": "a", "sprecher": "spokesperson", "sprecherin": "spokesperson",
+    "katastrophenschutz": "civil protection", "zivilschutz": "civil protection",
+}
+STOPWORDS = (
+    "der", "die", "das", "und", "ist", "nicht", "mit", "von", "den", "dem", "wurden",
+    "im", "bei", "sich", "auf", "ein", "eine", "menschen", "zu", "uhr", "nach", "wie",
+    "am",
+)
+# fmt: on
