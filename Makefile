@@ -54,6 +54,7 @@ test: export DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/test
 test: export CELERY_BROKER_URL ?= redis://127.0.0.1:6379/15
 test: install
 	@bash scripts/ensure-services
+	@bash scripts/ensure-browser
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 lint: install
