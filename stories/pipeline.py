@@ -6,7 +6,7 @@ same article can never store the same version twice.
 """
 
 import logging
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
@@ -14,7 +14,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from stories import diffing, extraction, fetching
+from stories import diffing, extraction, fetching, figures
 from stories.models import Article, Change, Version
 
 logger = logging.getLogger(__name__)
@@ -110,7 +110,9 @@ def check_article(article: Article, now: datetime | None = None) -> CheckResult:
         return _record_failure(
             article, f"extraction failed: {exc}", status_code=fetched.status
         )
-    return _store(article, fetched, page, now or timezone.now())
+    language = page.language or (article.source.language if article.source_id else "")
+    found = figures.find_figures(page.text, language or None)
+    return _store(article, fetched, page, found, now or timezone.now())
 
 
 def _decode(fetched: fetching.FetchResult) -> str | bytes:
@@ -128,13 +130,15 @@ def _store(
     article: Article,
     fetched: fetching.FetchResult,
     page: extraction.Extracted,
+    found: list[figures.Figure],
     now: datetime,
 ) -> CheckResult:
     """Compare with the latest version and store a new one if the content moved.
 
     1. Lock the article row; re-read the latest version under the lock.
     2. Same content hash: only the check bookkeeping moves.
-    3. Otherwise insert version N+1 and its changes (headline, text, restored).
+    3. Otherwise insert version N+1 and its changes (headline, text, figures,
+       restored).
     The (article, number) constraint turns any race that slips past the lock into an
     IntegrityError, which means another check stored this content first.
     """
@@ -169,6 +173,7 @@ def _store(
                 raw_html_compressed=Version.compress(fetched.body),
                 published_at=page.published_at,
                 modified_at=page.modified_at,
+                figures=[figure.to_dict() for figure in found],
             )
             changes = _changes_between(locked, latest, version, now)
             if was_removed:
@@ -231,6 +236,22 @@ def _changes_between(
                 words_removed=diff.words_removed,
                 summary=diff.summary,
                 diff_ops=[list(op) for op in diff.ops],
+            )
+        )
+    deltas = figures.compare_figures(
+        [figures.Figure.from_dict(d) for d in old.figures],
+        [figures.Figure.from_dict(d) for d in new.figures],
+    )
+    if deltas:
+        changes.append(
+            Change(
+                article=article,
+                from_version=old,
+                to_version=new,
+                kind=Change.Kind.FIGURE,
+                detected_at=now,
+                summary="; ".join(delta.describe() for delta in deltas)[:1000],
+                details={"figures": [asdict(delta) for delta in deltas]},
             )
         )
     return changes

@@ -52,7 +52,15 @@ def test_fixture_story_yields_exactly_the_truth_versions_and_changes(tracked):
         for v in versions
     ]
     # v3: headline only; v4: figures edited in the text; v5: update paragraph appended.
-    assert kinds_per_version == [[], ["headline"], ["text"], ["text"]]
+    assert kinds_per_version == [[], ["headline"], ["figure", "text"], ["text"]]
+    revision = Change.objects.get(to_version=versions[2], kind="figure")
+    expected_deltas = TRUTH["pairs"][2]["figures_changed"]
+    assert [
+        (d["kind"], d["change"], d["old"], d["new"])
+        for d in revision.details["figures"]
+    ] == [(d["kind"], d["change"], d["old"], d["new"]) for d in expected_deltas]
+    assert "killed: 32 → 200" in revision.summary
+    assert versions[0].figures and all("kind" in f for f in versions[0].figures)
     appended = Change.objects.get(to_version=versions[3])
     assert appended.words_added > 20 and appended.words_removed == 0
     inserted = " ".join(text for op, text in appended.diff_ops if op == "insert")
