@@ -153,6 +153,10 @@ def test_removed_article_records_one_removed_change_then_restored(tracked):
 
 @pytest.mark.django_db(transaction=True)
 def test_two_concurrent_checks_of_one_article_store_one_version(tracked):
+    if connection.vendor != "postgresql":
+        # SQLite's in-memory test database (shared cache) fails concurrent writers
+        # with "table is locked" instead of waiting as a real file database does.
+        pytest.skip("concurrency is tested on PostgreSQL, as `make test` runs it")
     page, article = tracked
     page.use_etag = False
     barrier = threading.Barrier(2)
