@@ -52,6 +52,7 @@ migrate: install
 # point elsewhere.
 test: export DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/test
 test: export CELERY_BROKER_URL ?= redis://127.0.0.1:6379/15
+test: export NEWSROOM_VAR_DIR ?= $(CURDIR)/var/test
 test: install
 	@bash scripts/ensure-services
 	@bash scripts/ensure-browser
