@@ -768,8 +768,14 @@ def _figures_in(toks: list[_Tok], c: _Compiled) -> list[_Found]:
     return found
 
 
-def find_figures(text: str, lang: str | None = None) -> list[Figure]:
-    """Every figure stated in text, in order, each listed once."""
+def find_figures(
+    text: str, lang: str | None = None, *, reference_year: int | None = None
+) -> list[Figure]:
+    """Every figure stated in text, in order, each listed once.
+
+    reference_year is the year the text was written in: "in <year>" marks a figure
+    as background only for earlier years. Without it every "in <year>" does.
+    """
     lang = lang if lang in _COMPILED else detect_language(text)
     c = _COMPILED[lang]
     sentences = _split_sentences(text)
@@ -793,7 +799,7 @@ def find_figures(text: str, lang: str | None = None) -> list[Figure]:
             ):
                 source = _find_source(ntoks, c)
         superseded = any(_has_cue(toks, cue) for cue in c.superseded)
-        background = _mentions_past_year(toks, c)
+        background = _mentions_past_year(toks, c, reference_year)
         for f in found:
             fig = Figure(
                 kind=f.kind,
@@ -827,13 +833,17 @@ def find_figures(text: str, lang: str | None = None) -> list[Figure]:
     return figures
 
 
-def _mentions_past_year(toks: list[_Tok], c: _Compiled) -> bool:
+def _mentions_past_year(
+    toks: list[_Tok], c: _Compiled, reference_year: int | None
+) -> bool:
     """ "in 2017" in the sentence: the figure is about an earlier event."""
     for k, t in enumerate(toks):
         if (
             t.type == "num"
             and _YEAR_RE.match(t.text)
             and c.background_preps.ending_at(toks, k)
+            # The article's own year (or a later one) is the event being reported.
+            and (reference_year is None or int(t.text) < reference_year)
         ):
             return True
     return False

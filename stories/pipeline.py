@@ -111,7 +111,8 @@ def check_article(article: Article, now: datetime | None = None) -> CheckResult:
             article, f"extraction failed: {exc}", status_code=fetched.status
         )
     language = page.language or (article.source.language if article.source_id else "")
-    found = figures.find_figures(page.text, language or None)
+    when = page.published_at or now or timezone.now()
+    found = figures.find_figures(page.text, language or None, reference_year=when.year)
     return _store(article, fetched, page, found, now or timezone.now())
 
 

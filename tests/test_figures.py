@@ -4,13 +4,12 @@ and figure comparison between versions. No DB, no network."""
 from __future__ import annotations
 
 import json
-import re
 import time
 from pathlib import Path
 
 import pytest
 
-from stories import figures
+from stories import figure_scoring, figures
 from stories.figures import Figure, FigureDelta
 
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "fixtures"
@@ -24,35 +23,9 @@ EXAMPLES = [json.loads(line) for line in FACTS.read_text().splitlines() if line]
 TRUTH = json.loads(STORY.read_text())
 ARTICLE = TRUTH["articles"][0]
 
-FIELDS = ("kind", "value", "low", "high", "qualifier", "magnitude")
-
-# Attribution is compared loosely: `attributed_to` is a short English description
-# that the fixture authors wrote by hand, while we gloss the source's own words.
-# Both sides are lower-cased, reduced to words, and stripped of articles and
-# "of/in"; every remaining word of the expected source must then appear in ours
-# ("the governor's office" matches "governor office"). None must match None.
-_FILLER = {"a", "an", "the", "of", "in", "s"}
-
-
-def _source_words(source: str | None) -> frozenset[str] | None:
-    if source is None:
-        return None
-    return frozenset(w for w in re.findall(r"\w+", source.lower()) if w not in _FILLER)
-
-
-def _sources_match(expected: str | None, got: str | None) -> bool:
-    e, g = _source_words(expected), _source_words(got)
-    if e is None or g is None:
-        return e is g
-    return e <= g
-
 
 def _key(d: dict) -> tuple:
-    return (
-        *(d.get(f) for f in FIELDS),
-        bool(d.get("superseded")),
-        bool(d.get("background")),
-    )
+    return figure_scoring.match_key(Figure.from_dict(d))
 
 
 def _assert_same_figures(got: list[Figure], expected: list[dict]) -> None:
@@ -63,7 +36,8 @@ def _assert_same_figures(got: list[Figure], expected: list[dict]) -> None:
     for exp in expected:
         candidates = [g for g in got_dicts if _key(g) == _key(exp)]
         assert any(
-            _sources_match(exp["attributed_to"], g["attributed_to"]) for g in candidates
+            figure_scoring.sources_match(exp["attributed_to"], g["attributed_to"])
+            for g in candidates
         ), f"source {exp['attributed_to']!r} not in {candidates}"
 
 
@@ -122,7 +96,7 @@ def test_story_pair_figure_changes_match_truth(pair: dict) -> None:
     expected = [tuple(c[f] for f in fields) for c in pair["figures_changed"]]
     assert got == expected
     for d, c in zip(deltas, pair["figures_changed"], strict=True):
-        assert _sources_match(c["attributed_to"], d.attributed_to)
+        assert figure_scoring.sources_match(c["attributed_to"], d.attributed_to)
 
 
 def test_story_figures_point_at_their_sentence() -> None:
@@ -350,6 +324,31 @@ def test_revision_in_one_sentence_supersedes_the_old_value(
         (f.value, f.qualifier, f.superseded) for f in figures.find_figures(text, lang)
     ]
     assert got == [(32, "exact", True), (100, "nearly", False)]
+
+
+@pytest.mark.parametrize(
+    ("lang", "text", "reference_year", "background"),
+    [
+        ("nl", "In 2023 kwamen bij de overstroming 40 mensen om.", None, True),
+        ("nl", "In 2023 kwamen bij de overstroming 40 mensen om.", 2023, False),
+        ("nl", "In 2023 kwamen bij de overstroming 40 mensen om.", 2024, True),
+        ("en", "In 2024, 12 people were injured in a similar blast.", 2023, False),
+        ("en", "Some 70 people were killed in the fire in 2017.", 2023, True),
+        ("de", "Im Jahr 2023 wurden 6 Menschen verletzt.", 2023, False),
+        ("fr", "En 2019, 9 personnes ont été blessées.", 2023, True),
+    ],
+)
+def test_in_year_is_background_only_before_the_reference_year(
+    lang: str, text: str, reference_year: int | None, background: bool
+) -> None:
+    (f,) = figures.find_figures(text, lang, reference_year=reference_year)
+    assert f.background is background
+
+
+def test_reference_year_keeps_grenfell_as_background() -> None:
+    grenfell = next(e for e in EXAMPLES if e["id"] == "p-nl-009")
+    got = figures.find_figures(grenfell["text"], "nl", reference_year=2023)
+    assert [(f.value, f.background) for f in got] == [(72, True)]
 
 
 # --------------------------------------------------------------------------
