@@ -1,0 +1,3 @@
+"""Admin registrations, one module per area."""
+
+from stories.admin import core  # noqa: F401
