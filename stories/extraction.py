@@ -1,0 +1,557 @@
+"""HTML page -> headline, byline, dates, language and normalised main text.
+
+Pure: no Django, no I/O. trafilatura finds the main text; this module adds the
+metadata, a little generic boilerplate pruning that trafilatura leaves to the
+caller, and the normalisation that makes a re-render of the same article hash
+the same.
+"""
+
+from __future__ import annotations
+
+import codecs
+import email.utils
+import hashlib
+import json
+import logging
+import re
+import unicodedata
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+import trafilatura
+from lxml import etree
+from lxml.html import HtmlElement
+from trafilatura.utils import decode_file, load_html
+
+logger = logging.getLogger(__name__)
+
+
+# The database columns for these are 500 characters wide.
+MAX_TITLE_CHARS = 500
+MAX_BYLINE_CHARS = 500
+
+
+class ExtractionError(ValueError):
+    """The page holds no main text we can use (empty, not HTML, binary...)."""
+
+
+@dataclass(frozen=True)
+class Extracted:
+    title: str
+    byline: str
+    text: str
+    language: str
+    published_at: datetime | None
+    modified_at: datetime | None
+    content_hash: str
+
+    @property
+    def word_count(self) -> int:
+        return len(self.text.split())
+
+
+# --- normalisation ---------------------------------------------------------------
+
+_QUOTES = str.maketrans(
+    {
+        "\u2018": "'",  # left single quotation mark
+        "\u2019": "'",  # right single quotation mark / apostrophe
+        "\u201a": "'",  # single low-9
+        "\u201b": "'",  # single high-reversed-9
+        "\u2032": "'",  # prime
+        "\u02bc": "'",  # modifier letter apostrophe
+        "\u201c": '"',
+        "\u201d": '"',
+        "\u201e": '"',  # double low-9 („ in nl/de)
+        "\u201f": '"',
+        "\u2033": '"',  # double prime
+    }
+)
+# Invisible characters that CMSes sprinkle in (soft hyphens, zero-width spaces,
+# word joiners, BOMs) are deleted rather than turned into spaces: they sit inside
+# words as often as between them, and a space there would split a word and show
+# up as a false change.
+_INVISIBLE = re.compile("[\u00ad\u200b\u2060\ufeff]")
+# Control characters that are not whitespace (NULs, bells, C1 leftovers of a
+# bad decode) carry no text; the whitespace ones are handled by str.split().
+_CONTROL = re.compile("[\x00-\x08\x0e-\x1b\x7f-\x84\x86-\x9f]")
+_LINE_BREAKS = re.compile(r"(?:\r\n|[\n\r\u2028\u2029\x85])+")
+
+
+def normalise_text(text: str) -> str:
+    """Unicode NFC, straight quotes, one space between words, paragraphs joined by a
+    blank line; every line break in the input separates paragraphs."""
+    text = unicodedata.normalize("NFC", text).translate(_QUOTES)
+    text = _CONTROL.sub("", _INVISIBLE.sub("", text))
+    # str.split() with no argument splits on every Unicode space: NBSP, narrow
+    # NBSP, thin and ideographic spaces, tabs.
+    paragraphs = (" ".join(line.split()) for line in _LINE_BREAKS.split(text))
+    return "\n\n".join(p for p in paragraphs if p)
+
+
+def _one_line(text: str) -> str:
+    return normalise_text(text).replace("\n\n", " ")
+
+
+def _content_hash(title: str, text: str) -> str:
+    return hashlib.sha256(f"{title}\n{text}".encode()).hexdigest()
+
+
+# --- decoding --------------------------------------------------------------------
+
+_META_CHARSET = re.compile(
+    rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.IGNORECASE
+)
+_BOMS = (
+    (codecs.BOM_UTF8, "utf-8"),
+    (codecs.BOM_UTF16_LE, "utf-16-le"),
+    (codecs.BOM_UTF16_BE, "utf-16-be"),
+)
+# As browsers do (WHATWG Encoding): these labels really mean windows-1252, and a
+# UTF-16 label in a <meta> (which an ASCII-compatible parser could read) is wrong.
+_CHARSET_ALIASES = {
+    "iso-8859-1": "cp1252",
+    "latin1": "cp1252",
+    "ascii": "cp1252",
+    "us-ascii": "cp1252",
+    "utf-16": "utf-8",
+    "utf-16le": "utf-8",
+    "utf-16be": "utf-8",
+}
+
+
+def _decode(data: bytes) -> str:
+    for bom, encoding in _BOMS:
+        if data.startswith(bom):
+            return data[len(bom) :].decode(encoding, errors="replace")
+    declared = _declared_charset(data[:4096])
+    if declared:
+        try:
+            return data.decode(declared)
+        except UnicodeDecodeError:
+            pass  # the declaration lies; fall through to sniffing
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    # trafilatura's guesser (charset_normalizer), lossy UTF-8 as the last resort.
+    return decode_file(data)
+
+
+def _declared_charset(head: bytes) -> str | None:
+    match = _META_CHARSET.search(head)
+    if not match:
+        return None
+    label = match.group(1).decode("ascii", "ignore").lower()
+    label = _CHARSET_ALIASES.get(label, label)
+    try:
+        return codecs.lookup(label).name
+    except LookupError:
+        return None
+
+
+# --- metadata --------------------------------------------------------------------
+
+_ARTICLE_TYPES = re.compile(r"Article|BlogPosting|Report", re.IGNORECASE)
+
+
+def _json_ld_article(tree: HtmlElement) -> dict:
+    """The first JSON-LD object that describes an article (or has a headline)."""
+    for script in tree.iterfind(".//script[@type='application/ld+json']"):
+        try:
+            data = json.loads(script.text or "")
+        except (ValueError, RecursionError):
+            continue
+        for item in _json_ld_items(data):
+            types = item.get("@type", "")
+            types = " ".join(map(str, types)) if isinstance(types, list) else str(types)
+            if _ARTICLE_TYPES.search(types) or "headline" in item:
+                return item
+    return {}
+
+
+def _json_ld_items(data: object, depth: int = 0) -> Iterator[dict]:
+    # Real pages nest at most a list of @graph objects; stop well before a hostile
+    # page's nesting could exhaust the stack.
+    if depth > 4:
+        return
+    if isinstance(data, list):
+        for entry in data:
+            yield from _json_ld_items(entry, depth + 1)
+    elif isinstance(data, dict):
+        yield data
+        if "@graph" in data:
+            yield from _json_ld_items(data["@graph"], depth + 1)
+
+
+def _metas(tree: HtmlElement) -> dict[str, str]:
+    """First non-empty content per <meta> property/name/itemprop/http-equiv, keys
+    lowercased."""
+    metas: dict[str, str] = {}
+    for meta in tree.iterfind(".//meta"):
+        key = (
+            meta.get("property")
+            or meta.get("name")
+            or meta.get("itemprop")
+            or meta.get("http-equiv")
+            or ""
+        )
+        content = (meta.get("content") or "").strip()
+        if content:
+            metas.setdefault(key.strip().lower(), content)
+    return metas
+
+
+def _first(metas: dict[str, str], *keys: str) -> str:
+    return next((metas[key] for key in keys if key in metas), "")
+
+
+def _ld_text(value: object) -> str:
+    """A JSON-LD value as text: a string, the first of a list, or an object's
+    @value or name."""
+    for _ in range(3):
+        if isinstance(value, list):
+            value = value[0] if value else ""
+        elif isinstance(value, dict):
+            value = value.get("@value") or value.get("name") or ""
+        else:
+            break
+    return value if isinstance(value, str) else ""
+
+
+def _title(tree: HtmlElement, metas: dict[str, str], ld: dict) -> str:
+    site_name = _one_line(_first(metas, "og:site_name"))
+    for candidate in (
+        _first(metas, "og:title", "twitter:title"),
+        _ld_text(ld.get("headline")),
+        _first_text(tree, ".//h1"),
+    ):
+        title = _strip_site_suffix(_one_line(candidate), site_name)
+        if title:
+            return title
+    # A <title> is usually "Headline | Section | Site": keep the first part.
+    page_title = _one_line(_first_text(tree, ".//title"))
+    return re.split(r"\s+[|\u2013\u2014-]\s+", page_title)[0] if page_title else ""
+
+
+def _strip_site_suffix(title: str, site_name: str) -> str:
+    if site_name and title != site_name:
+        for sep in (" | ", " - ", " \u2013 ", " \u2014 ", " : "):
+            if title.endswith(sep + site_name):
+                return title[: -len(sep + site_name)].strip()
+    return title
+
+
+def _first_text(tree: HtmlElement, path: str) -> str:
+    element = tree.find(path)
+    return element.text_content() if element is not None else ""
+
+
+_BYLINE_PREFIX = re.compile(r"^(?:by|door|von|par)\s+", re.IGNORECASE)
+
+
+def _byline(tree: HtmlElement, metas: dict[str, str], ld: dict) -> str:
+    authors = ld.get("author")
+    authors = authors if isinstance(authors, list) else [authors]
+    names = [_one_line(_ld_text(author)) for author in authors if author]
+    names = [name for name in names if name and not _looks_like_url(name)]
+    if names:
+        return ", ".join(dict.fromkeys(names))
+    for candidate in (
+        _first(metas, "author", "article:author", "dc.creator"),
+        _first_text(tree, ".//*[@rel='author']"),
+        _first_text(tree, ".//*[@itemprop='author']"),
+    ):
+        name = _one_line(candidate)
+        if name and not _looks_like_url(name):
+            return _BYLINE_PREFIX.sub("", name)
+    return ""
+
+
+def _looks_like_url(value: str) -> bool:
+    return value.startswith(("http://", "https://", "www.", "/"))
+
+
+_LANGUAGE = re.compile(r"^([a-z]{2,3})(?:[-_][a-z0-9]+)*$", re.IGNORECASE)
+
+
+def _language(tree: HtmlElement, metas: dict[str, str], ld: dict) -> str:
+    html = tree.getroottree().getroot()
+    for candidate in (
+        html.get("lang") or html.get("xml:lang") or "",
+        _ld_text(ld.get("inLanguage")),
+        _first(metas, "content-language", "og:locale", "dc.language"),
+    ):
+        match = _LANGUAGE.match(candidate.strip())
+        if match:
+            return match.group(1).lower()
+    return ""
+
+
+def _datetime(value: str) -> datetime | None:
+    """ISO 8601 (or RFC 2822) -> aware UTC datetime; no offset is taken as UTC."""
+    value = value.strip()
+    if not value:
+        return None
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        try:
+            parsed = email.utils.parsedate_to_datetime(value)
+        except (TypeError, ValueError, IndexError):
+            return None
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=UTC)
+    try:
+        return parsed.astimezone(UTC)
+    except OverflowError:  # "0001-01-01T00:00+01:00" has no UTC equivalent
+        return None
+
+
+def _dates(metas: dict[str, str], ld: dict) -> tuple[datetime | None, datetime | None]:
+    published = _datetime(
+        _first(metas, "article:published_time", "datepublished", "pubdate")
+    ) or _datetime(_ld_text(ld.get("datePublished")))
+    modified = _datetime(
+        _first(metas, "article:modified_time", "datemodified", "og:updated_time")
+    ) or _datetime(_ld_text(ld.get("dateModified")))
+    return published, modified
+
+
+# --- boilerplate -----------------------------------------------------------------
+
+# class/id words (whole words between -, _ or spaces) marking blocks that are
+# never main text, beyond what trafilatura already drops: reader reactions and
+# their counters, teaser lists, ad slots, captions, bylines and timestamps.
+_BOILERPLATE_WORD = re.compile(
+    r"(?:^|[\s_-])(?:"
+    r"comments?|reactions?|reacties|reageren|kommentare?|commentaires?|discussion"
+    r"|related|lees-?ook|read-?more|more-?on|mehr-?zum-?thema|lire-?aussi"
+    r"|most-?read|meest-?gelezen|net-?binnen|trending|popular|recommended"
+    r"|ad-?slot|advert\w*|advertentie|anzeige|sponsored|promo"
+    r"|caption|credits?|byline|dateline|timestamp|pubdate"
+    r"|share|social|newsletter|tags|breadcrumbs?"
+    r")(?:$|[\s_-])",
+    re.IGNORECASE,
+)
+_PRUNABLE_TAGS = {"div", "section", "aside", "ul", "ol", "p", "span", "figure"}
+_PRUNABLE_TAGS |= {"figcaption", "footer", "header", "nav", "form", "details", "a"}
+_PRUNABLE_TAGS |= {"small", "time", "address"}
+
+
+def _prune_boilerplate(tree: HtmlElement) -> None:
+    """Remove blocks whose class/id says boilerplate, unless they hold the article."""
+    paragraph_count = len(tree.findall(".//p")) or 1
+    doomed = []
+    for element in tree.iter(*_PRUNABLE_TAGS):
+        marker = f"{element.get('class', '')} {element.get('id', '')}"
+        if not _BOILERPLATE_WORD.search(marker):
+            continue
+        # A site that calls its article wrapper "post-with-comments" must not lose
+        # the article: keep anything holding the headline or half the paragraphs.
+        if element.find(".//h1") is not None:
+            continue
+        if len(element.findall(".//p")) * 2 > paragraph_count:
+            continue
+        doomed.append(element)
+    for element in doomed:
+        parent = element.getparent()
+        if parent is not None:
+            parent.remove(element)  # drops the tail too, which belongs to nobody
+
+
+_COMMENT_WORDS = (
+    r"reacties?|comments?|reactions?|replies|kommentare?|commentaires?|reageer"
+)
+# "157 reacties", "Bekijk alle 157 reacties", "2.1K comments", "Kommentare (45)":
+# a short phrase with a count, not a sentence (no closing full stop).
+_COMMENT_COUNTER = re.compile(
+    rf"\d[\d.,]*\s*[kKmM]?\s*(?:{_COMMENT_WORDS})\b|(?:{_COMMENT_WORDS})\s*\(\d+\)",
+    re.IGNORECASE,
+)
+_TEASER_PREFIX = re.compile(
+    r"^(?:lees\s+(?:ook|meer)|bekijk\s+ook|kijk\s+ook|read\s+(?:more|also)"
+    r"|see\s+also|also\s+read|more\s+on\s+this\s+story|watch|listen"
+    r"|lesen\s+sie\s+(?:auch|mehr)|mehr\s+zum\s+thema|(?:à\s+)?lire\s+aussi"
+    r"|voir\s+aussi)\b\s*[:|>\u2013\u2014-]",
+    re.IGNORECASE,
+)
+_LABELS = re.compile(
+    r"^(?:advertentie|advertisement|anzeige|publicit[ée]|sponsored|"
+    r"deel\s+dit\s+artikel|share\s+this\s+(?:article|story)|artikel\s+teilen|"
+    r"partager(?:\s+cet\s+article)?|related\s+topics|gerelateerd|"
+    r"meest\s+gelezen|net\s+binnen|most\s+read|top\s+stories|"
+    r"(?:foto|photo|bild|image|beeld)\s*:.*)$",
+    re.IGNORECASE,
+)
+
+
+def _is_boilerplate(paragraph: str) -> bool:
+    words = len(paragraph.split())
+    if words <= 6 and _COMMENT_COUNTER.search(paragraph):
+        return not paragraph.endswith((".", "!", "?"))
+    if words <= 30 and _TEASER_PREFIX.match(paragraph):
+        return True
+    return words <= 8 and bool(_LABELS.match(paragraph))
+
+
+# --- main text -------------------------------------------------------------------
+
+
+# Elements of trafilatura's output tree that start a paragraph of their own.
+_BLOCK_TAGS = {"p", "head", "list", "item", "quote", "div", "code", "table", "row"}
+
+
+def _block_texts(body: etree._Element) -> Iterator[tuple[str, str]]:
+    """(top-level tag, paragraph text) for trafilatura's output tree."""
+    for block in body:
+        for text in _text_with_breaks(block).split("\n"):
+            yield block.tag, text
+        if block.tail and block.tail.strip():
+            yield "tail", block.tail
+
+
+def _text_with_breaks(element: etree._Element) -> str:
+    """Text of element with line breaks only between paragraphs: around nested
+    blocks and at <br><br>; the page's own newlines are just spaces."""
+    parts = [_LINE_BREAKS.sub(" ", element.text or "")]
+    after_break = False
+    for child in element:
+        if child.tag == "lb":
+            parts.append("\n" if after_break else " ")
+        elif child.tag in _BLOCK_TAGS:
+            parts.append(f"\n{_text_with_breaks(child)}\n")
+        else:
+            parts.append(_text_with_breaks(child))
+        parts.append(_LINE_BREAKS.sub(" ", child.tail or ""))
+        after_break = child.tag == "lb" and not (child.tail or "").strip()
+    return "".join(parts)
+
+
+def _main_paragraphs(
+    body: etree._Element, headlines: set[str], byline: str, ledes: list[str]
+) -> list[str]:
+    author = byline.casefold()
+    blocks = []
+    for tag, raw in _block_texts(body):
+        text = _one_line(raw)
+        if not text or _is_boilerplate(text):
+            continue
+        if text.casefold() in headlines:
+            continue  # trafilatura keeps the <h1>; the headline is tracked apart
+        if author and _BYLINE_PREFIX.sub("", text).casefold() == author:
+            continue
+        blocks.append((tag, text))
+    present = {text for _, text in blocks}
+    blocks[:0] = [("p", lede) for lede in ledes if lede not in present]
+    # A heading with nothing after it introduces a block that was pruned
+    # ("NUjij-reacties", "More on this story"), not article text.
+    while blocks and blocks[-1][0] == "head":
+        blocks.pop()
+    return [text for _, text in blocks]
+
+
+def _ledes(tree: HtmlElement) -> list[str]:
+    """Standfirst paragraphs placed right after the <h1>, outside the article body.
+
+    Many sites (Le Monde, Guardian) put the standfirst in the page header next to
+    the headline, where trafilatura's choice of body container does not reach.
+    """
+    h1 = tree.find(".//h1")
+    if h1 is None:
+        return []
+    ledes = []
+    for sibling in h1.itersiblings():
+        if sibling.tag != "p":
+            continue
+        text = _one_line(sibling.text_content())
+        # Short lines next to the headline are datelines and "updated" labels.
+        if len(text.split()) >= 10 and not _is_boilerplate(text):
+            ledes.append(text)
+    return ledes
+
+
+def _looks_binary(text: str) -> bool:
+    """Mostly replacement characters, control/unassigned code points or symbols:
+    bytes that were never text."""
+    sample = text[:5000]
+    bad = sum(
+        1
+        for ch in sample
+        if ch == "\ufffd" or (unicodedata.category(ch)[0] in "CS" and not ch.isspace())
+    )
+    return bad > len(sample) * 0.1
+
+
+def extract_article(html: str | bytes, url: str = "") -> Extracted:
+    """HTML page -> Extracted; raises ExtractionError when there is no main text."""
+    tree = _parse(html)
+    metas = _metas(tree)
+    ld = _json_ld_article(tree)
+    title = _title(tree, metas, ld)[:MAX_TITLE_CHARS].strip()
+    byline = _byline(tree, metas, ld)[:MAX_BYLINE_CHARS].strip()
+    published_at, modified_at = _dates(metas, ld)
+    text = _main_text(tree, title, byline, url)
+    return Extracted(
+        title=title,
+        byline=byline,
+        text=text,
+        language=_language(tree, metas, ld),
+        published_at=published_at,
+        modified_at=modified_at,
+        content_hash=_content_hash(title, text),
+    )
+
+
+def _parse(html: str | bytes) -> HtmlElement:
+    if isinstance(html, bytes):
+        html = _decode(html)
+    html = html.replace("\x00", "")
+    if not html.strip():
+        raise ExtractionError("The page is empty.")
+    try:
+        tree = load_html(html)
+    except (TypeError, ValueError, etree.LxmlError) as exc:
+        raise ExtractionError(f"The page could not be parsed as HTML ({exc}).") from exc
+    if tree is None:
+        raise ExtractionError("The page is not HTML.")
+    return tree
+
+
+def _main_text(tree: HtmlElement, title: str, byline: str, url: str) -> str:
+    _prune_boilerplate(tree)
+    ledes = _ledes(tree)
+    try:
+        document = trafilatura.bare_extraction(
+            tree,
+            url=url or None,
+            # fast: no readability/justext fallback. Their output is picked by
+            # length heuristics, so noise around the article could flip which
+            # extractor wins and show up as a false change.
+            fast=True,
+            favor_precision=True,
+            include_comments=False,
+            include_tables=False,
+            include_images=False,
+            include_links=False,
+            include_formatting=False,
+            with_metadata=False,
+            deduplicate=False,
+        )
+    except Exception as exc:
+        # Hostile markup must end as a readable status, not a crashed worker.
+        logger.warning("trafilatura failed url=%s error=%r", url, exc)
+        raise ExtractionError(f"The extractor failed on this page ({exc!r}).") from exc
+    body = getattr(document, "body", None)
+    if body is None:
+        raise ExtractionError("No article text was found on the page.")
+    # The <h1> can differ from og:title (a social headline); neither is text.
+    headlines = {title.casefold(), _one_line(_first_text(tree, ".//h1")).casefold()}
+    paragraphs = _main_paragraphs(body, headlines, byline, ledes)
+    text = normalise_text("\n\n".join(paragraphs))
+    if not text:
+        raise ExtractionError("No article text was found on the page.")
+    if _looks_binary(text):
+        raise ExtractionError("The page looks like binary data, not an article.")
+    return text
