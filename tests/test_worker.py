@@ -7,6 +7,7 @@ import subprocess
 import sys
 import threading
 import time
+import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -36,24 +37,28 @@ def wait_for(predicate, timeout: float, interval: float = 0.2) -> bool:
 
 
 @pytest.fixture
-def empty_queue():
+def queue():
+    """A queue of this test's own, so no other worker on the broker takes its tasks."""
+    name = f"test-{uuid.uuid4().hex[:12]}"
+    yield name
     with celery_app.connection_for_write() as conn:
-        conn.default_channel.queue_purge("celery")
-    yield
-    with celery_app.connection_for_write() as conn:
-        conn.default_channel.queue_purge("celery")
+        conn.default_channel.queue_delete(name)
 
 
 @pytest.mark.django_db(transaction=True)
-def test_real_worker_checks_a_queued_article(news_site, allow_host, empty_queue):
+def test_real_worker_checks_a_queued_article(news_site, allow_host, queue):
     page, url = news_site
     allow_host(url)
     article = ArticleFactory(url=url)
 
     with start_worker(
-        celery_app, pool="solo", perform_ping_check=False, loglevel="WARNING"
+        celery_app,
+        pool="solo",
+        perform_ping_check=False,
+        loglevel="WARNING",
+        queues=[queue],
     ):
-        tasks.check_article.delay(article.pk)
+        tasks.check_article.apply_async([article.pk], queue=queue)
         stored = wait_for(lambda: Version.objects.filter(article=article).exists(), 30)
 
     assert stored
@@ -95,7 +100,7 @@ class StallOnce:
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}/article.html"
 
 
-def worker_process(env: dict) -> subprocess.Popen:
+def worker_process(env: dict, queue: str) -> subprocess.Popen:
     return subprocess.Popen(
         [
             sys.executable,
@@ -109,6 +114,8 @@ def worker_process(env: dict) -> subprocess.Popen:
             "--without-gossip",
             "-l",
             "WARNING",
+            "-Q",
+            queue,
         ],
         cwd=ROOT,
         env=env,
@@ -119,7 +126,7 @@ def worker_process(env: dict) -> subprocess.Popen:
 
 
 @pytest.mark.django_db(transaction=True)
-def test_worker_killed_mid_check_loses_nothing(empty_queue):
+def test_worker_killed_mid_check_loses_nothing(queue):
     if connection.vendor != "postgresql" or not settings.CELERY_BROKER_URL.startswith(
         "redis"
     ):
@@ -137,17 +144,17 @@ def test_worker_killed_mid_check_loses_nothing(empty_queue):
         "NEWSROOM_ALLOW_PRIVATE_HOSTS": "0",
         "NEWSROOM_BROKER_VISIBILITY_TIMEOUT": "2",
     }
-    first = worker_process(env)
+    first = worker_process(env, queue)
     second = None
     try:
-        tasks.check_article.delay(article.pk)
+        tasks.check_article.apply_async([article.pk], queue=queue)
         assert server.first_request.wait(60), "the worker never fetched the page"
         os.killpg(first.pid, signal.SIGKILL)  # mid-fetch: the task is not acked
         first.wait(10)
         assert not Version.objects.filter(article=article).exists()
 
         time.sleep(3)  # past the visibility timeout: Redis hands the task out again
-        second = worker_process(env)
+        second = worker_process(env, queue)
         stored = wait_for(lambda: Version.objects.filter(article=article).exists(), 60)
     finally:
         for proc in (first, second):
