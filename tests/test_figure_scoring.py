@@ -14,9 +14,7 @@ from stories import figure_scoring
 from stories.figure_scoring import Counts, Example
 from stories.figures import Figure
 
-FACTS = (
-    Path(__file__).resolve().parents[2] / "shared" / "fixtures" / "facts_examples.jsonl"
-)
+FACTS = Path(__file__).resolve().parent / "fixtures" / "facts_examples.jsonl"
 
 SCORE_COLUMNS = ("P", "R", "F1", "P+c", "R+c", "F1+c")
 
@@ -75,7 +73,6 @@ def write_jsonl(path: Path, rows: list[dict]) -> Path:
 # The command on the shared facts file
 
 
-@pytest.mark.skipif(not FACTS.exists(), reason="shared fixtures not beside the repo")
 def test_report_on_facts_file_has_a_row_per_language_with_perfect_recall() -> None:
     rows = table(run(str(FACTS)))
 
@@ -92,7 +89,6 @@ def test_report_on_facts_file_has_a_row_per_language_with_perfect_recall() -> No
         assert row["P"] == row["P+c"] == "1.00", label
 
 
-@pytest.mark.skipif(not FACTS.exists(), reason="shared fixtures not beside the repo")
 def test_report_can_be_limited_to_one_language() -> None:
     output = run(str(FACTS), "--lang", "de")
     rows = table(output)

@@ -12,12 +12,10 @@ import pytest
 from stories import figure_scoring, figures
 from stories.figures import Figure, FigureDelta
 
-SHARED = Path(__file__).resolve().parents[2] / "shared" / "fixtures"
-FACTS = SHARED / "facts_examples.jsonl"
-STORY = SHARED / "stories" / "nagorno-karabakh-2023" / "truth.json"
-
-if not FACTS.exists():  # pragma: no cover - the shared fixtures sit beside the repo
-    pytest.skip(f"shared fixtures not found at {SHARED}", allow_module_level=True)
+# In-repo copies of ../shared/fixtures, so the suite never depends on a sibling folder.
+ROOT = Path(__file__).resolve().parents[1]
+FACTS = ROOT / "tests" / "fixtures" / "facts_examples.jsonl"
+STORY = ROOT / "stories" / "demo" / "nagorno-karabakh-2023" / "truth.json"
 
 EXAMPLES = [json.loads(line) for line in FACTS.read_text().splitlines() if line]
 TRUTH = json.loads(STORY.read_text())
