@@ -121,7 +121,8 @@ _CHARSET_ALIASES = {
 }
 
 
-def _decode(data: bytes) -> str:
+def decode_html(data: bytes) -> str:
+    """Page bytes -> text: BOM, then the declared charset, then UTF-8, then a guess."""
     for bom, encoding in _BOMS:
         if data.startswith(bom):
             return data[len(bom) :].decode(encoding, errors="replace")
@@ -506,7 +507,7 @@ def extract_article(html: str | bytes, url: str = "") -> Extracted:
 
 def _parse(html: str | bytes) -> HtmlElement:
     if isinstance(html, bytes):
-        html = _decode(html)
+        html = decode_html(html)
     html = html.replace("\x00", "")
     if not html.strip():
         raise ExtractionError("The page is empty.")
