@@ -206,8 +206,12 @@ NEWSROOM_MIN_INTERVAL = env_int("NEWSROOM_MIN_INTERVAL", 300)
 NEWSROOM_MAX_INTERVAL = env_int("NEWSROOM_MAX_INTERVAL", 86400)
 NEWSROOM_RETIRE_AFTER_DAYS = env_int("NEWSROOM_RETIRE_AFTER_DAYS", 30)
 NEWSROOM_CLAIM_BATCH = env_int("NEWSROOM_CLAIM_BATCH", 500)
+# Per-host pacing: at most this many checks of one source are queued per tick.
+NEWSROOM_PER_SOURCE_PER_TICK = env_int("NEWSROOM_PER_SOURCE_PER_TICK", 4)
 # Stories are readable without login unless this is off.
 NEWSROOM_PUBLIC_STORIES = env_bool("NEWSROOM_PUBLIC_STORIES", True)
+# How often an open story page asks for new changes, in seconds.
+NEWSROOM_POLL_SECONDS = env_int("NEWSROOM_POLL_SECONDS", 10)
 
 LOGGING = {
     "version": 1,
@@ -218,4 +222,74 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {"trafilatura": {"level": "WARNING"}, "httpx": {"level": "WARNING"}},
+}
+
+# --- Discovery ---
+# Feeds and sitemaps bring articles in; grouping puts them into stories.
+# How often the scheduler looks for feeds due a poll, in seconds.
+NEWSROOM_FEED_TICK_SECONDS = env_int("NEWSROOM_FEED_TICK_SECONDS", 60)
+# A feed (and so its source) is flagged as failing after this many failed polls.
+NEWSROOM_FEED_FAILING_AFTER = env_int("NEWSROOM_FEED_FAILING_AFTER", 3)
+# Largest feed or sitemap accepted, in bytes.
+NEWSROOM_MAX_FEED_BYTES = env_int("NEWSROOM_MAX_FEED_BYTES", 10_000_000)
+# Similarity scores (0..1): at or above ACCEPT an article joins the story (shared
+# names alone score at most 0.5, so they only ever propose); at or
+# above PROPOSE the match waits for an editor in admin.
+NEWSROOM_GROUPING_ACCEPT = float(os.environ.get("NEWSROOM_GROUPING_ACCEPT", "0.55"))
+NEWSROOM_GROUPING_PROPOSE = float(os.environ.get("NEWSROOM_GROUPING_PROPOSE", "0.2"))
+# Only stories with an article seen in the last N days take new articles by
+# similarity (rules work regardless).
+NEWSROOM_GROUPING_WINDOW_DAYS = env_int("NEWSROOM_GROUPING_WINDOW_DAYS", 14)
+CELERY_BEAT_SCHEDULE["poll-feeds"] = {
+    "task": "stories.tasks.poll_due_feeds",
+    "schedule": float(NEWSROOM_FEED_TICK_SECONDS),
+}
+CELERY_BEAT_SCHEDULE["group-articles"] = {
+    "task": "stories.tasks.group_new_articles",
+    "schedule": float(NEWSROOM_FEED_TICK_SECONDS),
+}
+# --- end Discovery ---
+
+# --- Alerts ---
+# Email: the console backend prints messages unless EMAIL_HOST names an SMTP server.
+EMAIL_HOST = env_str("EMAIL_HOST", "")
+EMAIL_BACKEND = env_str(
+    "EMAIL_BACKEND",
+    "django.core.mail.backends.smtp.EmailBackend"
+    if EMAIL_HOST
+    else "django.core.mail.backends.console.EmailBackend",
+)
+EMAIL_PORT = env_int("EMAIL_PORT", 587)
+EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", True)
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 20)
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Newsroom <newsroom@localhost>")
+# Absolute links in emails, webhooks and chat messages start with this.
+NEWSROOM_BASE_URL = (env_str("NEWSROOM_BASE_URL", "http://localhost:8000")).rstrip("/")
+NEWSROOM_WEBHOOK_TIMEOUT = float(env_int("NEWSROOM_WEBHOOK_TIMEOUT", 10))
+NEWSROOM_WEBHOOK_USER_AGENT = env_str(
+    "NEWSROOM_WEBHOOK_USER_AGENT", "NewsroomWebhook/0.1 (+https://github.com/newsroom)"
+)
+# A webhook request older than this is to be rejected by receivers (documented only).
+NEWSROOM_WEBHOOK_TOLERANCE_SECONDS = env_int("NEWSROOM_WEBHOOK_TOLERANCE_SECONDS", 300)
+# At most one message per subscription per this many seconds; changes in between wait
+# and go out together.
+NEWSROOM_ALERT_COALESCE_SECONDS = env_int("NEWSROOM_ALERT_COALESCE_SECONDS", 60)
+# Attempts per message before it is recorded as failed; backoff starts here, doubles.
+NEWSROOM_ALERT_MAX_ATTEMPTS = env_int("NEWSROOM_ALERT_MAX_ATTEMPTS", 6)
+NEWSROOM_ALERT_RETRY_SECONDS = env_int("NEWSROOM_ALERT_RETRY_SECONDS", 30)
+NEWSROOM_ALERT_MAX_RETRY_SECONDS = env_int("NEWSROOM_ALERT_MAX_RETRY_SECONDS", 1800)
+# A subscription whose endpoint fails this many messages in a row is paused.
+NEWSROOM_ALERT_PAUSE_AFTER = env_int("NEWSROOM_ALERT_PAUSE_AFTER", 5)
+NEWSROOM_ALERT_MUTE_HOURS = env_int("NEWSROOM_ALERT_MUTE_HOURS", 24)
+# Daily digests go out at this hour (UTC); hourly ones at the top of each hour.
+NEWSROOM_DIGEST_HOUR = env_int("NEWSROOM_DIGEST_HOUR", 7)
+CELERY_BEAT_SCHEDULE["send-digests"] = {
+    "task": "stories.tasks.send_digests",
+    "schedule": 300.0,
+}
+CELERY_BEAT_SCHEDULE["sweep-deliveries"] = {
+    "task": "stories.tasks.sweep_deliveries",
+    "schedule": 60.0,
 }

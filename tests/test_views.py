@@ -1,8 +1,10 @@
+from urllib.parse import urlencode
+
 import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from stories.models import Change, Version
+from stories.models import Change, Story, Version
 from tests.factories import ArticleFactory, StoryFactory
 
 HOSTILE = '<script>alert("x")</script><img src=x onerror=alert(1)>'
@@ -102,3 +104,309 @@ def test_admin_shows_article_with_versions_and_check_now_action(admin_client):
 
     listing = admin_client.get(reverse("admin:stories_article_changelist"))
     assert b"check_now" in listing.content
+
+
+# -- dashboard ------------------------------------------------------------------
+
+from datetime import timedelta  # noqa: E402
+
+from stories.forms import Cursor  # noqa: E402
+from tests.browser.seed import add_changes, seed_story  # noqa: E402
+
+HX = {"HTTP_HX_REQUEST": "true"}
+
+
+def story_url(name, story, **params):
+    url = reverse(f"stories:{name}", kwargs={"slug": story.slug})
+    return url + ("?" + urlencode(params, doseq=True) if params else "")
+
+
+@pytest.fixture
+def seeded(db):
+    return seed_story()
+
+
+def test_story_list_shows_counts_outlets_figures_and_sparkline(client, seeded):
+    body = client.get(reverse("stories:story-list")).content.decode()
+    assert "Nagorno-Karabakh offensive, September 2023" in body
+    assert "2 articles" in body
+    assert "BBC News, NOS" in body
+    assert "<dt>killed</dt><dd>more than 200</dd>" in body
+    assert "<dt>evacuated</dt><dd>nearly 2,300</dd>" in body
+    assert 'class="sparkline"' in body
+
+
+def test_story_search_returns_fragment_for_htmx_and_page_otherwise(client, seeded):
+    url = reverse("stories:story-list") + "?q=ruim+200"
+    fragment = client.get(url, **HX)
+    page = client.get(url)
+
+    assert fragment["Vary"] == "HX-Request"
+    assert b"<html" not in fragment.content
+    assert b'id="story-list-results"' in fragment.content
+    assert b"Ruim 200 doden bij offensief" in fragment.content  # matching article
+    assert b"<html" in page.content and b'value="ruim 200"' in page.content
+
+
+def test_story_search_without_match_says_so(client, seeded):
+    body = client.get(reverse("stories:story-list"), {"q": "tsunami"}).content
+    assert "No story matches “tsunami”".encode() in body
+    assert b"Nagorno" not in body
+
+
+def test_story_page_shows_newest_first_grouped_by_day(client, seeded):
+    body = client.get(seeded.story.get_absolute_url()).content.decode()
+    timeline = body[body.index(f'id="story-{seeded.story.pk}-entries"') :]
+
+    evacuated = timeline.index("evacuated: nearly 2,300 added")
+    killed = timeline.index("killed: 32 → more than 200 (per Armenian officials)")
+    first_text = timeline.index("Rusland") if "Rusland" in timeline else None
+    assert evacuated < killed
+    assert first_text is None or killed < first_text
+    assert timeline.count('class="day-heading"') == 2
+    assert "killed: about 50 → nearly 100 (per a former official)" in timeline
+
+
+def test_story_page_filters_by_kind_outlet_and_significance(client, seeded):
+    story = seeded.story
+    figures_only = client.get(story_url("story-detail", story, kind="figure"))
+    body = figures_only.content.decode()
+    entries = body[body.index(f'id="story-{story.pk}-entries"') :]
+    assert entries.count('class="change change-figure') == 3
+    assert 'class="change change-text' not in entries
+    assert 'value="figure" id="id_kind_2" checked' in body or "checked" in body
+
+    bbc = client.get(
+        story_url("story-detail", story, source=seeded.bbc.source_id), **HX
+    ).content.decode()
+    assert "BBC News" in bbc and 'class="outlet">NOS<' not in bbc
+
+    major = client.get(
+        story_url("story-detail", story, significance="major", kind="text"), **HX
+    ).content.decode()
+    assert "No changes match these filters." in major
+
+
+def test_timeline_filter_fragment_and_history_restore(client, seeded):
+    url = story_url("story-detail", seeded.story, kind="headline")
+    fragment = client.get(url, **HX)
+    restore = client.get(url, HTTP_HX_HISTORY_RESTORE_REQUEST="true", **HX)
+
+    assert fragment["Vary"] == "HX-Request"
+    assert fragment.content.decode().lstrip().startswith("{#") is False
+    assert b'id="story-%d-timeline"' % seeded.story.pk in fragment.content
+    assert b"<html" not in fragment.content
+    assert b"<html" in restore.content
+
+
+def test_bad_filter_values_are_ignored_not_500(client, seeded):
+    response = client.get(
+        story_url("story-detail", seeded.story, kind="nope", source="x", before="y")
+    )
+    assert response.status_code == 200
+    assert b"Some filters were not understood" in response.content
+
+
+def test_load_more_pages_through_timeline_without_gaps(client, seeded):
+    add_changes(seeded.bbc, 120, timezone.now() - timedelta(days=5))
+    story = seeded.story
+    seen = []
+    body = client.get(story.get_absolute_url()).content.decode()
+    while True:
+        seen += [int(part.split('"')[0]) for part in body.split('id="change-')[1:]]
+        if "before=" not in body:
+            break
+        cursor = body.split("before=")[1].split('"')[0]
+        response = client.get(
+            story_url("story-timeline", story) + f"?before={cursor}", **HX
+        )
+        assert response.status_code == 200
+        body = response.content.decode()
+    total = Change.objects.filter(article__stories=story).count()
+    assert len(seen) == len(set(seen)) == total == 128
+
+
+def test_older_page_works_without_javascript(client, seeded):
+    add_changes(seeded.bbc, 60, timezone.now() - timedelta(days=5))
+    first = client.get(seeded.story.get_absolute_url()).content.decode()
+    href = first.split('class="button" href="')[1].split('"')[0].replace("&amp;", "&")
+    older = client.get(href)
+    assert older.status_code == 200
+    assert b"Showing older changes" in older.content
+    assert b"<html" in older.content
+
+
+def test_timeline_page_needs_a_cursor(client, seeded):
+    response = client.get(story_url("story-timeline", seeded.story), **HX)
+    assert response.status_code == 400
+
+
+def test_updates_return_204_when_nothing_is_new(client, seeded):
+    newest = Change.objects.order_by("-detected_at", "-id").first()
+    after = str(Cursor(newest.detected_at, newest.pk))
+    response = client.get(story_url("story-updates", seeded.story, after=after), **HX)
+    assert response.status_code == 204
+
+
+def test_updates_return_new_entries_and_a_moved_poller(client, seeded):
+    newest = Change.objects.order_by("-detected_at", "-id").first()
+    after = str(Cursor(newest.detected_at, newest.pk))
+    add_changes(seeded.nos, 2, timezone.now() + timedelta(seconds=1))
+
+    response = client.get(story_url("story-updates", seeded.story, after=after), **HX)
+
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert body.count('class="change change-text is-new"') == 2
+    assert 'hx-swap-oob="true"' in body
+    assert after.replace("+", "%2B").replace(":", "%3A") not in body
+
+
+def test_updates_respect_filters(client, seeded):
+    newest = Change.objects.order_by("-detected_at", "-id").first()
+    after = str(Cursor(newest.detected_at, newest.pk))
+    add_changes(seeded.nos, 2, timezone.now() + timedelta(seconds=1))
+    url = story_url("story-updates", seeded.story, after=after, kind="figure")
+    assert client.get(url, **HX).status_code == 204
+
+
+def test_updates_stop_polling_once_story_is_archived(client, seeded):
+    seeded.story.status = Story.Status.ARCHIVED
+    seeded.story.save()
+    url = story_url("story-updates", seeded.story, after=str(Cursor(timezone.now(), 0)))
+    assert client.get(url, **HX).status_code == 286
+    page = client.get(seeded.story.get_absolute_url()).content
+    assert b"story-updates" not in page and b"/updates/" not in page
+
+
+def test_figure_chart_links_points_to_the_change(client, seeded):
+    body = client.get(seeded.story.get_absolute_url()).content.decode()
+    assert 'id="chart-killed"' in body
+    assert "per Armenian officials" in body and "per a former official" in body
+    figure_change = Change.objects.filter(
+        article=seeded.nos, kind=Change.Kind.FIGURE
+    ).first()
+    assert f"?old=2&amp;new=3#change-{figure_change.pk}" in body
+
+
+def test_story_page_query_count_is_constant(
+    client, seeded, django_assert_max_num_queries
+):
+    url = seeded.story.get_absolute_url()
+    with django_assert_max_num_queries(8):
+        client.get(url)
+    add_changes(seeded.nos, 300, timezone.now() - timedelta(days=3))
+    with django_assert_max_num_queries(8):
+        response = client.get(url)
+    assert response.content.count(b'class="change change-') == 50
+
+
+def test_story_list_query_count_is_constant(
+    client, seeded, django_assert_max_num_queries
+):
+    for _ in range(5):
+        story = StoryFactory()
+        ArticleFactory().stories.add(story)
+    with django_assert_max_num_queries(5):
+        client.get(reverse("stories:story-list"))
+
+
+def test_article_page_diffs_latest_two_versions_by_default(client, seeded):
+    body = client.get(seeded.nos.get_absolute_url()).content.decode()
+    assert "From v3 to v4" in body
+    assert "Bijna 2.300 burgers zijn geëvacueerd.</ins>" in body
+
+
+def test_article_page_compares_any_two_versions_side_by_side(client, seeded):
+    url = seeded.nos.get_absolute_url() + "?old=1&new=3&view=split"
+    body = client.get(url).content.decode()
+    assert "From v1 to v3" in body
+    assert 'class="split-diff"' in body
+    assert "<del>32</del>" in body and "<ins>ruim 200</ins>" in body
+    assert "<del>Azerbeidzjan begint</del><ins>Ruim 200 doden bij</ins>" in body
+    assert "unchanged paragraph" not in body  # lone paragraphs stay as context
+
+
+def test_article_diff_folds_runs_of_unchanged_paragraphs(client, seeded):
+    body = client.get(seeded.nos.get_absolute_url()).content.decode()
+    assert '<details class="unchanged"><summary>5 unchanged paragraphs' in body
+
+
+def test_article_compare_fragment_for_htmx(client, seeded):
+    url = seeded.nos.get_absolute_url() + "?old=2&new=3"
+    response = client.get(url, **HX)
+    assert response["Vary"] == "HX-Request"
+    assert b"<html" not in response.content
+    assert b'id="article-%d-compare"' % seeded.nos.pk in response.content
+    assert b'data-hotkey="prev"' in response.content
+    assert b'data-hotkey="next"' in response.content
+
+
+def test_article_with_reversed_or_unknown_versions_falls_back(client, seeded):
+    url = seeded.nos.get_absolute_url()
+    assert b"From v1 to v3" in client.get(url + "?old=3&new=1").content
+    assert b"From v3 to v4" in client.get(url + "?old=99&new=abc").content
+
+
+def test_raw_page_is_sanitised_and_sandboxed(client, seeded):
+    writer = seeded.nos_writer
+    writer.version(
+        timezone.now(),
+        "x",
+        "y",
+        raw_html=b"<html><body><p onclick=alert(1)>Hi</p>"
+        b"<script>alert(2)</script><a href='javascript:alert(3)'>l</a></body></html>",
+    )
+    url = reverse("stories:version-raw", kwargs={"pk": seeded.nos.pk, "number": 5})
+    response = client.get(url)
+    body = response.content.decode()
+    assert "sandbox" in response["Content-Security-Policy"]
+    assert "default-src 'none'" in response["Content-Security-Policy"]
+    assert "<script" not in body and "onclick" not in body and "javascript:" not in body
+    assert "Hi" in body
+
+    source = client.get(url + "?as=source")
+    assert source["Content-Type"].startswith("text/plain")
+
+
+@pytest.mark.parametrize(
+    "name", ["story-detail", "story-timeline", "story-updates", "article-detail"]
+)
+def test_private_mode_guards_pages_and_fragments(client, settings, seeded, name):
+    settings.NEWSROOM_PUBLIC_STORIES = False
+    if name == "article-detail":
+        url = seeded.nos.get_absolute_url()
+    else:
+        url = story_url(name, seeded.story, after=str(Cursor(timezone.now(), 0)))
+
+    page = client.get(url)
+    fragment = client.get(url, HTTP_HX_CURRENT_URL="http://testserver/x/", **HX)
+
+    assert page.status_code == 302 and reverse("login") in page["Location"]
+    assert fragment.status_code == 200
+    assert reverse("login") in fragment["HX-Redirect"]
+    assert b"Nagorno" not in fragment.content
+
+
+def test_private_mode_guards_raw_page(client, settings, seeded):
+    settings.NEWSROOM_PUBLIC_STORIES = False
+    url = reverse("stories:version-raw", kwargs={"pk": seeded.nos.pk, "number": 1})
+    assert client.get(url).status_code == 302
+
+
+def test_login_and_logout_round_trip(client, settings, seeded, django_user_model):
+    settings.NEWSROOM_PUBLIC_STORIES = False
+    django_user_model.objects.create_user("reader", password="correct horse")
+    url = seeded.story.get_absolute_url()
+
+    login_page = client.get(client.get(url)["Location"])
+    assert b'<label for="id_username">' in login_page.content
+    response = client.post(
+        reverse("login"),
+        {"username": "reader", "password": "correct horse", "next": url},
+    )
+    assert response["Location"] == url
+    assert b"Log out reader" in client.get(url).content
+
+    client.post(reverse("logout"))
+    assert client.get(url).status_code == 302

@@ -1,0 +1,110 @@
+"""Query-string forms for the dashboard: input validation only, no business rules."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from django import forms
+from django.utils.dateparse import parse_datetime
+
+from stories.models import Change
+
+
+@dataclass(frozen=True)
+class Cursor:
+    """A position in a timeline ordered by (detected_at, id)."""
+
+    detected_at: datetime
+    change_id: int
+
+    def __str__(self) -> str:
+        return f"{self.detected_at.isoformat()}~{self.change_id}"
+
+    @classmethod
+    def parse(cls, value: str) -> Cursor | None:
+        when, _, pk = value.partition("~")
+        moment = parse_datetime(when.replace(" ", "+"))
+        if moment is None or moment.tzinfo is None or not pk.isdigit():
+            return None
+        return cls(moment, int(pk))
+
+
+class CursorField(forms.CharField):
+    def to_python(self, value: str | None) -> Cursor | None:
+        value = super().to_python(value)
+        if not value:
+            return None
+        cursor = Cursor.parse(value)
+        if cursor is None:
+            raise forms.ValidationError("Not a timeline position.")
+        return cursor
+
+
+class StorySearchForm(forms.Form):
+    q = forms.CharField(
+        label="Search stories and articles", required=False, max_length=200
+    )
+
+
+class TimelineFilterForm(forms.Form):
+    """Filters of the story timeline; every field is optional and shareable."""
+
+    # Significance is a proxy until the pipeline scores changes: headline, figure,
+    # removal and restoration always count; text edits count by words changed.
+    SIGNIFICANCE_WORDS = {"notable": 5, "major": 25}
+    ALWAYS_SIGNIFICANT = (
+        Change.Kind.HEADLINE,
+        Change.Kind.FIGURE,
+        Change.Kind.REMOVED,
+        Change.Kind.RESTORED,
+    )
+
+    kind = forms.MultipleChoiceField(
+        label="Kind",
+        choices=Change.Kind.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    source = forms.TypedChoiceField(
+        label="Outlet", coerce=int, required=False, empty_value=None
+    )
+    significance = forms.ChoiceField(
+        label="Significance",
+        required=False,
+        choices=[
+            ("", "Any change"),
+            ("notable", "Notable (5+ words)"),
+            ("major", "Major (25+ words)"),
+        ],
+    )
+    before = CursorField(required=False, widget=forms.HiddenInput)
+    after = CursorField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args, sources=(), **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["source"].choices = [("", "All outlets")] + [
+            (source.pk, source.name) for source in sources
+        ]
+
+    def filter_values(self) -> dict[str, object]:
+        """The cleaned filters (without cursors), or none if the input is bad."""
+        if not self.is_valid():
+            return {"kind": [], "source": None, "significance": ""}
+        return {
+            "kind": self.cleaned_data["kind"],
+            "source": self.cleaned_data["source"],
+            "significance": self.cleaned_data["significance"],
+        }
+
+
+class VersionPairForm(forms.Form):
+    """Which two versions of an article to compare, by version number."""
+
+    old = forms.IntegerField(label="From version", required=False, min_value=1)
+    new = forms.IntegerField(label="To version", required=False, min_value=1)
+    view = forms.ChoiceField(
+        label="Layout",
+        required=False,
+        choices=[("inline", "Inline"), ("split", "Side by side")],
+    )

@@ -1,0 +1,107 @@
+"""Presentation helpers for the dashboard templates; no business rules here."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from django import template
+from django.contrib.humanize.templatetags.humanize import intcomma
+
+from stories import figures
+
+register = template.Library()
+
+_QUALIFIERS = {
+    "at_least": "at least",
+    "more_than": "more than",
+    "nearly": "nearly",
+    "about": "about",
+    "up_to": "up to",
+    "fewer_than": "fewer than",
+}
+_PARAGRAPH_BREAK = re.compile(r"\n+")
+
+
+@dataclass(frozen=True)
+class DiffBlock:
+    """One paragraph of a diff: its ops, and whether any of them is an edit."""
+
+    ops: tuple[tuple[str, str], ...]
+
+    @property
+    def is_changed(self) -> bool:
+        return any(op != "equal" for op, _ in self.ops)
+
+
+@dataclass(frozen=True)
+class DiffRun:
+    """Consecutive blocks shown together; unchanged runs are collapsed."""
+
+    blocks: tuple[DiffBlock, ...]
+    is_collapsed: bool
+
+
+@register.filter
+def figure_deltas(change) -> list[str]:
+    """Readable lines for a figure change: "killed: 32 → 200 (per Armenia)"."""
+    details = change.details if isinstance(change.details, dict) else {}
+    lines = []
+    for data in details.get("figures", []):
+        try:
+            lines.append(figures.FigureDelta(**data).describe())
+        except TypeError:
+            continue  # a details shape this version of the UI does not know
+    return lines
+
+
+@register.filter
+def figure_value(figure: figures.Figure) -> str:
+    """ "nearly 100", "2,300", "40–50" for a Figure."""
+    if figure.qualifier == "range" and figure.low is not None and figure.high:
+        return f"{intcomma(figure.low)}–{intcomma(figure.high)}"
+    words = _QUALIFIERS.get(figure.qualifier, "")
+    value = intcomma(figure.value) if figure.value is not None else "some"
+    return f"{words} {value}".strip()
+
+
+@register.filter
+def diff_runs(ops: Iterable[Sequence[str]]) -> list[DiffRun]:
+    """Split word ops into paragraphs; runs of unchanged paragraphs fold together.
+
+    Paragraphs break only inside equal text, so both sides of a side-by-side view
+    stay aligned; a break inside an insertion stays within its paragraph.
+    """
+    blocks: list[list[tuple[str, str]]] = [[]]
+    for op, text in ops:
+        if op != "equal":
+            blocks[-1].append((op, text))
+            continue
+        for n, part in enumerate(_PARAGRAPH_BREAK.split(text)):
+            if n:
+                blocks.append([])
+            if part:
+                blocks[-1].append((op, part))
+    runs: list[DiffRun] = []
+    pending: list[DiffBlock] = []
+
+    def flush() -> None:
+        # A lone unchanged paragraph stays visible as context; longer runs fold.
+        if pending:
+            runs.append(DiffRun(tuple(pending), is_collapsed=len(pending) > 1))
+            pending.clear()
+
+    for block in (DiffBlock(tuple(ops)) for ops in blocks if ops):
+        if block.is_changed:
+            flush()
+            runs.append(DiffRun((block,), is_collapsed=False))
+        else:
+            pending.append(block)
+    flush()
+    return runs
+
+
+@register.filter
+def visible_change_kinds(changes) -> list[str]:
+    return sorted({change.kind for change in changes})
