@@ -263,7 +263,7 @@ def _timeline_context(
         "is_older_page": before is not None,
         "filter_query": _filter_query(request),
         "is_polling": story.status == Story.Status.ACTIVE,
-        "poll_seconds": getattr(settings, "NEWSROOM_POLL_SECONDS", 10),
+        "poll_seconds": settings.NEWSROOM_POLL_SECONDS,
     }
 
 
@@ -336,7 +336,7 @@ def story_updates(request: HtmxHttpRequest, slug: str) -> HttpResponse:
         "poll_cursor": _cursor_of(newer[0]),
         "filter_query": _filter_query(request),
         "is_polling": True,
-        "poll_seconds": getattr(settings, "NEWSROOM_POLL_SECONDS", 10),
+        "poll_seconds": settings.NEWSROOM_POLL_SECONDS,
     }
     return render(request, "stories/partials/timeline_updates.html", context)
 
