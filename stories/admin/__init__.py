@@ -1,3 +1,7 @@
 """Admin registrations, one module per area."""
 
-from stories.admin import core  # noqa: F401
+from stories.admin import (
+    alerts,  # noqa: F401
+    core,  # noqa: F401
+    discovery,  # noqa: F401
+)

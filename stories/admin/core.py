@@ -1,29 +1,312 @@
+from datetime import timedelta
+
+from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
-from django.db.models import QuerySet
-from django.http import HttpRequest
+from django.db.models import Count, Max, Q, QuerySet
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.html import format_html
 
-from stories import tasks
+from stories import discovery, grouping, tasks
+from stories.admin.discovery import (
+    ArticleMatchInline,
+    FeedInline,
+    StoryMatchInline,
+    StoryRuleInline,
+)
 from stories.models import Article, Change, Source, Story, Version
+
+# --- Filters ---------------------------------------------------------------------
+
+
+class ChangedRecentlyFilter(admin.SimpleListFilter):
+    title = "changed recently"
+    parameter_name = "changed"
+    field = "last_changed_at"
+
+    def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin) -> list:
+        return [("1", "Last 24 hours"), ("7", "Last 7 days"), ("30", "Last 30 days")]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
+        if self.value() in ("1", "7", "30"):
+            since = timezone.now() - timedelta(days=int(self.value()))
+            return queryset.filter(**{f"{self.field}__gte": since}).distinct()
+        return queryset
+
+
+class StoryChangedRecentlyFilter(ChangedRecentlyFilter):
+    field = "articles__last_changed_at"
+
+
+class FailingArticleFilter(admin.SimpleListFilter):
+    title = "failing"
+    parameter_name = "failing"
+
+    def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin) -> list:
+        return [("yes", "Failing (3+ failed checks)"), ("no", "Healthy")]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
+        if self.value() == "yes":
+            return queryset.filter(consecutive_failures__gte=3)
+        if self.value() == "no":
+            return queryset.filter(consecutive_failures__lt=3)
+        return queryset
+
+
+class FailingSourceFilter(admin.SimpleListFilter):
+    title = "failing"
+    parameter_name = "failing"
+
+    def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin) -> list:
+        return [("yes", "A feed keeps failing"), ("no", "All feeds healthy")]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
+        failing = Q(
+            feeds__consecutive_failures__gte=settings.NEWSROOM_FEED_FAILING_AFTER
+        )
+        if self.value() == "yes":
+            return queryset.filter(failing).distinct()
+        if self.value() == "no":
+            return queryset.exclude(failing)
+        return queryset
+
+
+# --- Sources -----------------------------------------------------------------------
+
+
+class SourceImportForm(forms.Form):
+    file = forms.FileField(help_text="OPML (.opml/.xml) or CSV as exported here.")
 
 
 @admin.register(Source)
 class SourceAdmin(admin.ModelAdmin):
-    list_display = ["name", "domain", "language", "default_check_interval", "is_active"]
-    list_filter = ["is_active", "language"]
-    search_fields = ["name", "domain"]
+    list_display = [
+        "name",
+        "domain",
+        "language",
+        "is_active",
+        "feed_count",
+        "last_poll",
+        "failing",
+        "robots_status",
+    ]
+    list_filter = ["is_active", "language", FailingSourceFilter]
+    search_fields = ["name", "domain", "homepage"]
+    ordering = ["name", "id"]
+    readonly_fields = ["health", "robots_status", "robots_checked_at"]
+    inlines = [FeedInline]
+    actions = ["poll_now", "export_csv", "export_opml"]
+    change_list_template = "admin/stories/source/change_list.html"
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Source]:
+        threshold = settings.NEWSROOM_FEED_FAILING_AFTER
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                n_feeds=Count("feeds", distinct=True),
+                last_polled=Max("feeds__last_polled_at"),
+                n_failing=Count(
+                    "feeds",
+                    filter=Q(feeds__consecutive_failures__gte=threshold),
+                    distinct=True,
+                ),
+            )
+        )
+
+    @admin.display(description="Feeds", ordering="n_feeds")
+    def feed_count(self, obj: Source) -> int:
+        return obj.n_feeds
+
+    @admin.display(description="Last poll", ordering="last_polled")
+    def last_poll(self, obj: Source) -> object:
+        return obj.last_polled
+
+    @admin.display(description="Failing", boolean=True, ordering="n_failing")
+    def failing(self, obj: Source) -> bool:
+        return obj.n_failing > 0
+
+    @admin.display(description="Health (last 7 days)")
+    def health(self, obj: Source) -> str:
+        if obj.pk is None:
+            return "-"
+        h = discovery.source_health(obj)
+        median = f"{h.median_ms:.0f} ms" if h.median_ms is not None else "-"
+        return format_html(
+            "last poll: {}<br>polls: {} · new articles per day: {}<br>"
+            "fetch error rate: {}% · median response: {}<br>"
+            "failing feeds: {} · robots.txt: {}",
+            h.last_polled_at or "never",
+            h.polls,
+            f"{h.new_per_day:.1f}",
+            f"{h.error_rate * 100:.0f}",
+            median,
+            h.failing_feeds,
+            h.robots_status or "not checked",
+        )
+
+    @admin.action(description="Poll feeds now")
+    def poll_now(self, request: HttpRequest, queryset: QuerySet[Source]) -> None:
+        from stories.models import Feed
+
+        ids = list(
+            Feed.objects.filter(source__in=queryset, is_active=True).values_list(
+                "id", flat=True
+            )
+        )
+        for feed_id in ids:
+            tasks.poll_feed.delay_on_commit(feed_id)
+        self.message_user(request, f"Queued {len(ids)} feed poll(s).", messages.SUCCESS)
+
+    @admin.action(description="Export as CSV")
+    def export_csv(
+        self, request: HttpRequest, queryset: QuerySet[Source]
+    ) -> HttpResponse:
+        return _download(
+            discovery.export_sources_csv(queryset.order_by("name", "id")),
+            "text/csv",
+            "sources.csv",
+        )
+
+    @admin.action(description="Export as OPML")
+    def export_opml(
+        self, request: HttpRequest, queryset: QuerySet[Source]
+    ) -> HttpResponse:
+        return _download(
+            discovery.export_sources_opml(queryset.order_by("name", "id")),
+            "text/x-opml",
+            "sources.opml",
+        )
+
+    def get_urls(self) -> list:
+        urls = [
+            path(
+                "import/",
+                self.admin_site.admin_view(self.import_view),
+                name="stories_source_import",
+            ),
+        ]
+        return urls + super().get_urls()
+
+    def import_view(self, request: HttpRequest) -> HttpResponse:
+        if not self.has_add_permission(request):
+            return HttpResponse(status=403)
+        form = SourceImportForm(request.POST or None, request.FILES or None)
+        if request.method == "POST" and form.is_valid():
+            upload = form.cleaned_data["file"]
+            result = discovery.import_sources(upload.read(), upload.name)
+            self.message_user(
+                request,
+                f"Imported {result.sources_created} new source(s) and "
+                f"{result.feeds_created} new feed(s).",
+                messages.SUCCESS,
+            )
+            for problem in result.skipped[:20]:
+                self.message_user(request, f"Skipped: {problem}", messages.WARNING)
+            return HttpResponseRedirect(reverse("admin:stories_source_changelist"))
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "form": form,
+            "title": "Import sources",
+        }
+        return TemplateResponse(request, "admin/stories/source/import.html", context)
+
+
+def _download(content: str, content_type: str, filename: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=f"{content_type}; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+# --- Stories -----------------------------------------------------------------------
 
 
 @admin.register(Story)
 class StoryAdmin(admin.ModelAdmin):
-    list_display = ["title", "slug", "status", "created_at", "public_link"]
-    list_filter = ["status"]
+    list_display = [
+        "title",
+        "status",
+        "is_pinned",
+        "article_count",
+        "proposed_count",
+        "created_at",
+        "public_link",
+    ]
+    list_filter = ["status", "is_pinned", StoryChangedRecentlyFilter]
     search_fields = ["title", "slug", "description"]
+    ordering = ["-is_pinned", "-created_at", "-id"]
     prepopulated_fields = {"slug": ["title"]}
+    readonly_fields = ["merged_into"]
+    inlines = [StoryRuleInline, StoryMatchInline]
+    actions = ["pin", "unpin", "merge", "archive"]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Story]:
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                n_articles=Count("articles", distinct=True),
+                n_proposed=Count(
+                    "article_matches",
+                    filter=Q(article_matches__status="proposed"),
+                    distinct=True,
+                ),
+            )
+        )
+
+    @admin.display(description="Articles", ordering="n_articles")
+    def article_count(self, obj: Story) -> int:
+        return obj.n_articles
+
+    @admin.display(description="To review", ordering="n_proposed")
+    def proposed_count(self, obj: Story) -> str:
+        if not obj.n_proposed:
+            return "0"
+        url = reverse("admin:stories_storymatch_changelist")
+        return format_html(
+            '<a href="{}?story__id__exact={}&status__exact=proposed">{}</a>',
+            url,
+            obj.pk,
+            obj.n_proposed,
+        )
 
     @admin.display(description="Page")
     def public_link(self, obj: Story) -> str:
         return format_html('<a href="{}">view</a>', obj.get_absolute_url())
+
+    @admin.action(description="Pin")
+    def pin(self, request: HttpRequest, queryset: QuerySet[Story]) -> None:
+        count = queryset.update(is_pinned=True)
+        self.message_user(request, f"Pinned {count} story(ies).", messages.SUCCESS)
+
+    @admin.action(description="Unpin")
+    def unpin(self, request: HttpRequest, queryset: QuerySet[Story]) -> None:
+        count = queryset.update(is_pinned=False)
+        self.message_user(request, f"Unpinned {count} story(ies).", messages.SUCCESS)
+
+    @admin.action(description="Archive")
+    def archive(self, request: HttpRequest, queryset: QuerySet[Story]) -> None:
+        count = queryset.update(status=Story.Status.ARCHIVED, is_pinned=False)
+        self.message_user(request, f"Archived {count} story(ies).", messages.SUCCESS)
+
+    @admin.action(description="Merge into the oldest selected story")
+    def merge(self, request: HttpRequest, queryset: QuerySet[Story]) -> None:
+        stories = list(queryset.order_by("created_at", "id"))
+        if len(stories) < 2:
+            self.message_user(request, "Select two or more stories.", messages.WARNING)
+            return
+        target, others = stories[0], stories[1:]
+        merged = grouping.merge_stories(target, others)
+        self.message_user(
+            request, f"Merged {merged} story(ies) into “{target}”.", messages.SUCCESS
+        )
+
+
+# --- Articles ----------------------------------------------------------------------
 
 
 class VersionInline(admin.TabularInline):
@@ -52,21 +335,47 @@ class ChangeInline(admin.TabularInline):
         return False
 
 
+class MoveToStoryForm(forms.Form):
+    story = forms.ModelChoiceField(
+        queryset=Story.objects.active().order_by("-is_pinned", "title", "id"),
+        required=False,
+        help_text="Leave empty to create a new story with the title below.",
+    )
+    new_title = forms.CharField(max_length=300, required=False)
+
+    def clean(self) -> dict:
+        data = super().clean()
+        if not data.get("story") and not data.get("new_title"):
+            raise forms.ValidationError("Choose a story or give a new story's title.")
+        return data
+
+
 @admin.register(Article)
 class ArticleAdmin(admin.ModelAdmin):
     list_display = [
         "__str__",
         "source",
         "state",
+        "story_list",
         "last_checked_at",
+        "last_changed_at",
         "next_check_at",
-        "check_interval",
         "consecutive_failures",
         "last_status",
+        "public_link",
     ]
-    list_filter = ["state", "source", "stories"]
-    search_fields = ["url", "title"]
-    filter_horizontal = ["stories"]
+    list_filter = [
+        "state",
+        ("source__language", admin.AllValuesFieldListFilter),
+        FailingArticleFilter,
+        ChangedRecentlyFilter,
+        "source",
+        "stories",
+    ]
+    list_select_related = ["source"]
+    search_fields = ["url", "canonical_url", "title"]
+    ordering = ["-first_seen_at", "-id"]
+    autocomplete_fields = ["stories", "source", "duplicate_of"]
     readonly_fields = [
         "first_seen_at",
         "last_checked_at",
@@ -76,9 +385,30 @@ class ArticleAdmin(admin.ModelAdmin):
         "consecutive_failures",
         "last_status",
         "last_status_code",
+        "canonical_url",
+        "grouped_at",
+        "public_link",
     ]
-    inlines = [VersionInline, ChangeInline]
-    actions = ["check_now"]
+    inlines = [ArticleMatchInline, VersionInline, ChangeInline]
+    actions = ["check_now", "retire", "move_to_story"]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Article]:
+        return super().get_queryset(request).prefetch_related("stories")
+
+    @admin.display(description="Stories")
+    def story_list(self, obj: Article) -> str:
+        return ", ".join(story.title for story in obj.stories.all()) or "-"
+
+    @admin.display(description="Page")
+    def public_link(self, obj: Article) -> str:
+        if obj.pk is None:
+            return "-"
+        return format_html(
+            '<a href="{}">view</a> · '
+            '<a href="{}" rel="noopener noreferrer">original</a>',
+            obj.get_absolute_url(),
+            obj.url,
+        )
 
     @admin.action(description="Check now")
     def check_now(self, request: HttpRequest, queryset: QuerySet[Article]) -> None:
@@ -87,4 +417,39 @@ class ArticleAdmin(admin.ModelAdmin):
             tasks.check_article.delay_on_commit(article_id)
         self.message_user(
             request, f"Queued a check of {len(ids)} article(s).", messages.SUCCESS
+        )
+
+    @admin.action(description="Retire (stop checking)")
+    def retire(self, request: HttpRequest, queryset: QuerySet[Article]) -> None:
+        count = queryset.update(state=Article.State.RETIRED)
+        self.message_user(request, f"Retired {count} article(s).", messages.SUCCESS)
+
+    @admin.action(description="Move to story… (or split into a new one)")
+    def move_to_story(
+        self, request: HttpRequest, queryset: QuerySet[Article]
+    ) -> HttpResponse | None:
+        form = MoveToStoryForm(request.POST if "apply" in request.POST else None)
+        if form.is_bound and form.is_valid():
+            ids = list(queryset.values_list("id", flat=True))
+            story = form.cleaned_data["story"]
+            if story is None:
+                story = Story.objects.create(
+                    title=form.cleaned_data["new_title"],
+                    slug=grouping.unique_slug(form.cleaned_data["new_title"]),
+                )
+            grouping.move_articles(ids, story, request.user)
+            self.message_user(
+                request, f"Moved {len(ids)} article(s) to “{story}”.", messages.SUCCESS
+            )
+            return None
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": "Move articles to a story",
+            "articles": queryset.order_by("id"),
+            "form": form,
+            "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+        }
+        return TemplateResponse(
+            request, "admin/stories/article/move_to_story.html", context
         )

@@ -1,5 +1,13 @@
 """Models, one module per area, re-exported: `from stories.models import Article`."""
 
+from stories.models.alerts import (
+    Delivery,
+    DeliveryQuerySet,
+    Notification,
+    NotificationQuerySet,
+    Subscription,
+    SubscriptionQuerySet,
+)
 from stories.models.core import (
     Article,
     ArticleQuerySet,
@@ -11,15 +19,37 @@ from stories.models.core import (
     Version,
     VersionQuerySet,
 )
+from stories.models.discovery import (
+    Feed,
+    FeedPoll,
+    FeedPollQuerySet,
+    FeedQuerySet,
+    StoryMatch,
+    StoryMatchQuerySet,
+    StoryRule,
+)
 
 __all__ = [
     "Article",
     "ArticleQuerySet",
     "Change",
     "ChangeQuerySet",
+    "Feed",
+    "FeedPoll",
+    "FeedPollQuerySet",
+    "FeedQuerySet",
+    "Delivery",
+    "DeliveryQuerySet",
+    "Notification",
+    "NotificationQuerySet",
     "Source",
     "Story",
+    "StoryMatch",
+    "StoryMatchQuerySet",
     "StoryQuerySet",
+    "StoryRule",
+    "Subscription",
+    "SubscriptionQuerySet",
     "Version",
     "VersionQuerySet",
 ]

@@ -20,6 +20,16 @@ class Source(models.Model):
         default=900, help_text="Seconds between checks of a new article."
     )
     is_active = models.BooleanField(default=True)
+    article_url_pattern = models.CharField(
+        max_length=500,
+        blank=True,
+        help_text="Regular expression a feed entry's URL must match to count as an "
+        "article (searched, not anchored). Empty: every entry counts.",
+    )
+    robots_status = models.CharField(
+        max_length=200, blank=True, help_text="Outcome of the last robots.txt check."
+    )
+    robots_checked_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     def __str__(self) -> str:
@@ -40,6 +50,17 @@ class Story(models.Model):
     slug = models.SlugField(max_length=100, unique=True)
     description = models.TextField(blank=True)
     status = models.CharField(max_length=16, choices=Status, default=Status.ACTIVE)
+    is_pinned = models.BooleanField(
+        default=False, help_text="Pinned stories are listed first."
+    )
+    merged_into = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="merged_stories",
+        help_text="Set when an editor merged this story into another.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = StoryQuerySet.as_manager()
@@ -88,12 +109,36 @@ class Article(models.Model):
     )
     etag = models.CharField(max_length=500, blank=True)
     last_modified = models.CharField(max_length=100, blank=True)
+    region_selector = models.CharField(
+        max_length=500,
+        blank=True,
+        help_text="CSS selector of the element holding the article text, found at "
+        "the last full extraction (see stories/fingerprint.py).",
+    )
+    region_fingerprint = models.CharField(max_length=64, blank=True)
     consecutive_failures = models.PositiveIntegerField(default=0)
     last_status = models.CharField(
         max_length=500, blank=True, help_text="Outcome of the last check, readable."
     )
     last_status_code = models.PositiveSmallIntegerField(null=True, blank=True)
     state = models.CharField(max_length=16, choices=State, default=State.ACTIVE)
+    canonical_url = models.URLField(
+        max_length=2000,
+        blank=True,
+        db_index=True,
+        help_text="Normalised canonical URL (from the page's rel=canonical).",
+    )
+    duplicate_of = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="duplicates",
+        help_text="Set when this article turned out to be another URL of that one.",
+    )
+    grouped_at = models.DateTimeField(
+        null=True, blank=True, help_text="When grouping into stories last ran on it."
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = ArticleQuerySet.as_manager()

@@ -1,0 +1,625 @@
+"""Who gets told about a Change, and idempotent, coalesced delivery.
+
+Flow (docs/alerts.md has the long version):
+1. send_for_change(change_id) records intent: one Delivery row per matching
+   subscription, unique per (subscription, change), with due_at saying when it may go
+   out (now, the end of the subscription's coalescing window, or the digest hour).
+2. deliver_due(subscription_id) claims every due Delivery of one subscription with a
+   conditional UPDATE and sends them as ONE message, outside any transaction.
+3. The outcome is written back: sent, retry later (backoff), failed for good; a
+   subscription that keeps failing is paused with a notice.
+Nothing here enqueues tasks; the return values tell tasks.py what to schedule.
+"""
+
+import logging
+import random
+import uuid
+from collections import OrderedDict
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.core import signing
+from django.db import transaction
+from django.db.models import F, Min
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+
+from stories import channels, figures
+from stories.models import (
+    Change,
+    Delivery,
+    Notification,
+    Story,
+    Subscription,
+)
+
+logger = logging.getLogger(__name__)
+
+SIGNING_SALT = "newsroom.alerts.subscription"
+ACTIONS = ("mute", "pause", "resume", "unsubscribe")
+# One message carries at most this many changes; the rest go in the next one.
+MAX_BATCH = 200
+# A claim this old with nothing recorded means the sending worker died.
+CLAIM_LEASE = timedelta(minutes=10)
+EXCERPT_CONTEXT_WORDS = 8
+EXCERPT_MAX_CHARS = 600
+
+
+@dataclass(frozen=True)
+class Planned:
+    subscription_id: int
+    due_at: datetime
+
+
+@dataclass(frozen=True)
+class DeliverResult:
+    outcome: str  # sent | retry | failed | paused | waiting | nothing | inactive | gone
+    sent: int = 0  # changes carried by the message
+    next_at: datetime | None = None  # when deliver_due should run again, if at all
+    error: str = ""
+
+
+# --- 1. matching: subscriptions x change -> Delivery rows ----------------------------
+
+
+def matches(subscription: Subscription, change: Change) -> bool:
+    """Whether the subscription's trigger fires for this change (scope aside)."""
+    trigger = subscription.trigger
+    kinds = Change.Kind
+    if trigger == Subscription.Trigger.ANY:
+        return True
+    if trigger == Subscription.Trigger.HEADLINE:
+        return change.kind == kinds.HEADLINE
+    if trigger == Subscription.Trigger.SIGNIFICANT:
+        if change.kind in (kinds.REMOVED, kinds.RESTORED):
+            return True
+        words = change.words_added + change.words_removed
+        return change.kind in (kinds.TEXT, kinds.HEADLINE) and words >= (
+            subscription.threshold or 1
+        )
+    if change.kind != kinds.FIGURE:
+        return False
+    deltas = [
+        delta
+        for delta in (change.details or {}).get("figures", [])
+        if not subscription.figure_kind or delta.get("kind") == subscription.figure_kind
+    ]
+    if trigger == Subscription.Trigger.FIGURE:
+        return bool(deltas)
+    threshold = subscription.threshold or 0
+    for delta in deltas:
+        old, new = delta.get("old"), delta.get("new")
+        if new is None or delta.get("change") == "removed":
+            continue
+        if trigger == Subscription.Trigger.FIGURE_DELTA and abs(new - (old or 0)) >= (
+            threshold
+        ):
+            return True
+        if trigger == Subscription.Trigger.FIGURE_REACHES and (
+            new >= threshold and (old is None or old < threshold)
+        ):
+            return True
+    return False
+
+
+def due_time(subscription: Subscription, now: datetime) -> datetime:
+    """When a change noticed now may go out to this subscription."""
+    if subscription.mode == Subscription.Mode.HOURLY:
+        return now.replace(minute=0, second=0, microsecond=0) + timedelta(hours=1)
+    if subscription.mode == Subscription.Mode.DAILY:
+        at = now.replace(
+            hour=settings.NEWSROOM_DIGEST_HOUR, minute=0, second=0, microsecond=0
+        )
+        return at if at > now else at + timedelta(days=1)
+    if subscription.window_until and subscription.window_until > now:
+        return subscription.window_until
+    return now
+
+
+def send_for_change(change_id: int, now: datetime | None = None) -> list[Planned]:
+    """Record a Delivery per matching subscription; return what to schedule.
+
+    Only immediate subscriptions that had nothing pending are returned: one deliver
+    task per subscription and window is enough, the others are already scheduled,
+    and digests are picked up by the send_digests beat.
+    """
+    now = now or timezone.now()
+    change = Change.objects.select_related("article").filter(pk=change_id).first()
+    if change is None:
+        return []
+    subscriptions = [
+        subscription
+        for subscription in Subscription.objects.live(now)
+        .matching_scope(change)
+        .order_by("id")
+        if matches(subscription, change)
+    ]
+    if not subscriptions:
+        return []
+    already_pending = set(
+        Delivery.objects.unsent()
+        .filter(subscription__in=subscriptions, claimed_at=None)
+        .values_list("subscription_id", flat=True)
+    )
+    deliveries = [
+        Delivery(subscription=sub, change=change, due_at=due_time(sub, now))
+        for sub in subscriptions
+    ]
+    Delivery.objects.bulk_create(deliveries, ignore_conflicts=True)
+    logger.info("change=%s deliveries=%s", change_id, len(deliveries))
+    return [
+        Planned(delivery.subscription.pk, delivery.due_at)
+        for delivery in deliveries
+        if delivery.subscription.mode == Subscription.Mode.IMMEDIATE
+        and delivery.subscription.pk not in already_pending
+    ]
+
+
+# --- 2. delivery: claim, send outside any transaction, record ------------------------
+
+
+def deliver_due(subscription_id: int, now: datetime | None = None) -> DeliverResult:
+    """Send everything due for one subscription as one message.
+
+    1. In a transaction, lock the subscription row. If its coalescing window is still
+       open, send nothing and say when it closes.
+    2. Claim the due deliveries with a conditional UPDATE (claimed_at NULL -> now)
+       under a fresh claim token. A batch that failed before is retried on its own,
+       with its old idempotency key; otherwise all due deliveries form a new batch.
+       Zero rows claimed means another worker has them: nothing is sent.
+    3. Open the next window (window_until = now + coalescing seconds) and commit.
+    4. Render and send outside the transaction; record the outcome (record_*).
+    """
+    now = now or timezone.now()
+    window = timedelta(seconds=settings.NEWSROOM_ALERT_COALESCE_SECONDS)
+    with transaction.atomic():
+        subscription = (
+            Subscription.objects.select_for_update(of=("self",))
+            .select_related("user")
+            .filter(pk=subscription_id)
+            .first()
+        )
+        if subscription is None:
+            return DeliverResult("gone")
+        if not subscription.is_active:
+            return DeliverResult("inactive")
+        pending = Delivery.objects.unsent().filter(
+            subscription=subscription, claimed_at=None
+        )
+        if subscription.window_until and subscription.window_until > now:
+            next_due = pending.aggregate(at=Min("due_at"))["at"]
+            if next_due is None:
+                return DeliverResult("nothing")
+            return DeliverResult(
+                "waiting", next_at=max(next_due, subscription.window_until)
+            )
+        due = pending.filter(due_at__lte=now)
+        retry_key = (
+            due.exclude(message_key="")
+            .order_by("due_at", "id")
+            .values_list("message_key", flat=True)
+            .first()
+        )
+        batch = due.filter(message_key=retry_key) if retry_key else due
+        ids = list(batch.order_by("id").values_list("id", flat=True)[:MAX_BATCH])
+        if not ids:
+            next_due = pending.aggregate(at=Min("due_at"))["at"]
+            return DeliverResult("nothing", next_at=next_due)
+        token = uuid.uuid4().hex
+        key = retry_key or token
+        claimed = Delivery.objects.filter(pk__in=ids, claimed_at=None).update(
+            claimed_at=now, claim_token=token, message_key=key
+        )
+        if not claimed:
+            return DeliverResult("nothing")
+        subscription.window_until = now + window
+        subscription.save(update_fields=["window_until"])
+
+    deliveries = list(
+        Delivery.objects.filter(claim_token=token)
+        .select_related(
+            "change",
+            "change__article",
+            "change__article__source",
+            "change__from_version",
+            "change__to_version",
+        )
+        .order_by("change__detected_at", "change_id")
+    )
+    try:
+        message = render_message(subscription, [d.change for d in deliveries], key)
+        channels.send(subscription, message)
+    except channels.TransientDeliveryError as exc:
+        return record_failure(
+            subscription.pk, token, str(exc), is_transient=True, now=now
+        )
+    except channels.PermanentDeliveryError as exc:
+        return record_failure(
+            subscription.pk, token, str(exc), is_transient=False, now=now
+        )
+    return record_sent(subscription.pk, token, len(deliveries))
+
+
+def record_sent(subscription_id: int, token: str, count: int) -> DeliverResult:
+    now = timezone.now()
+    with transaction.atomic():
+        Delivery.objects.filter(claim_token=token, sent_at=None).update(
+            sent_at=now, error="", attempts=F("attempts") + 1
+        )
+        Subscription.objects.filter(pk=subscription_id).update(
+            consecutive_failures=0, last_sent_at=now
+        )
+        next_due = (
+            Delivery.objects.unsent()
+            .filter(subscription_id=subscription_id, claimed_at=None)
+            .aggregate(at=Min("due_at"))["at"]
+        )
+    logger.info(
+        "subscription=%s message=%s changes=%s sent", subscription_id, token, count
+    )
+    return DeliverResult("sent", sent=count, next_at=next_due)
+
+
+def record_failure(
+    subscription_id: int,
+    token: str,
+    error: str,
+    *,
+    is_transient: bool,
+    now: datetime | None = None,
+) -> DeliverResult:
+    """Write a failed attempt back: retry with backoff, give up, maybe pause.
+
+    1. Lock the subscription; count the failure (consecutive_failures).
+    2. A transient error under the attempt limit releases the claim with due_at moved
+       out by an exponential backoff with jitter; the batch keeps its message key.
+    3. Otherwise the deliveries are failed for good, with the error kept for admin.
+    4. N failed messages in a row pause the subscription and leave an in-app notice.
+    """
+    now = now or timezone.now()
+    error = error[:2000]
+    with transaction.atomic():
+        subscription = Subscription.objects.select_for_update().get(pk=subscription_id)
+        batch = Delivery.objects.filter(claim_token=token, sent_at=None)
+        attempts = 1 + max(batch.values_list("attempts", flat=True), default=0)
+        next_at = None
+        if is_transient and attempts < settings.NEWSROOM_ALERT_MAX_ATTEMPTS:
+            delay = min(
+                settings.NEWSROOM_ALERT_MAX_RETRY_SECONDS,
+                settings.NEWSROOM_ALERT_RETRY_SECONDS * 2 ** (attempts - 1),
+            )
+            next_at = now + timedelta(seconds=delay * random.uniform(1.0, 1.2))
+            batch.update(
+                claimed_at=None,
+                claim_token="",
+                due_at=next_at,
+                attempts=attempts,
+                error=error,
+            )
+            outcome = "retry"
+        else:
+            batch.update(failed_at=now, attempts=attempts, error=error)
+            outcome = "failed"
+        subscription.consecutive_failures += 1
+        fields = ["consecutive_failures"]
+        if subscription.consecutive_failures >= settings.NEWSROOM_ALERT_PAUSE_AFTER:
+            subscription.paused_at = now
+            subscription.pause_reason = (
+                f"Paused after {subscription.consecutive_failures} failed messages "
+                f"in a row. Last error: {error}"
+            )[:1000]
+            fields += ["paused_at", "pause_reason"]
+            outcome, next_at = "paused", None
+            _leave_pause_notice(subscription, now)
+        subscription.save(update_fields=fields)
+    logger.warning(
+        "subscription=%s message=%s attempt=%s %s: %s",
+        subscription_id,
+        token,
+        attempts,
+        outcome,
+        error,
+    )
+    return DeliverResult(outcome, next_at=next_at, error=error)
+
+
+def _leave_pause_notice(subscription: Subscription, now: datetime) -> None:
+    if not subscription.user_id:
+        return  # admin-made subscription: the pause shows in admin
+    Notification.objects.get_or_create(
+        key=f"paused-{subscription.pk}-{now.timestamp():.0f}",
+        defaults={
+            "user_id": subscription.user_id,
+            "subscription": subscription,
+            "title": f"Alert paused: {subscription.describe_scope()}"[:500],
+            "body": subscription.pause_reason,
+            "url": reverse("alerts:subscription-list"),
+        },
+    )
+
+
+def apply_action(
+    subscription: Subscription, action: str, now: datetime | None = None
+) -> None:
+    """Mute, unmute, pause, resume or unsubscribe; resuming sends what is pending."""
+    now = now or timezone.now()
+    rows = Subscription.objects.filter(pk=subscription.pk)
+    if action == "mute":
+        hours = settings.NEWSROOM_ALERT_MUTE_HOURS
+        rows.update(muted_until=now + timedelta(hours=hours))
+    elif action == "unmute":
+        rows.update(muted_until=None)
+    elif action == "pause":
+        rows.filter(paused_at=None).update(paused_at=now, pause_reason="Paused by you.")
+    elif action == "resume":
+        rows.update(
+            paused_at=None,
+            pause_reason="",
+            consecutive_failures=0,
+            muted_until=None,
+            unsubscribed_at=None,
+        )
+    elif action == "unsubscribe":
+        rows.filter(unsubscribed_at=None).update(unsubscribed_at=now)
+    else:
+        raise ValueError(f"unknown action {action!r}")
+    logger.info("subscription=%s %s", subscription.pk, action)
+
+
+def due_subscription_ids(
+    now: datetime | None = None, *, digests: bool, grace: timedelta = timedelta(0)
+) -> list[int]:
+    """Active subscriptions with unclaimed deliveries due (before now - grace)."""
+    now = now or timezone.now()
+    modes = (
+        [Subscription.Mode.HOURLY, Subscription.Mode.DAILY]
+        if digests
+        else [Subscription.Mode.IMMEDIATE]
+    )
+    return list(
+        Delivery.objects.unsent()
+        .filter(
+            claimed_at=None,
+            due_at__lte=now - grace,
+            subscription__mode__in=modes,
+            subscription__paused_at=None,
+            subscription__unsubscribed_at=None,
+        )
+        .values_list("subscription_id", flat=True)
+        .distinct()
+        .order_by("subscription_id")
+    )
+
+
+def release_stale_claims(now: datetime | None = None) -> list[int]:
+    """Un-claim deliveries whose sender died mid-way; return their subscriptions.
+
+    The message may or may not have reached the endpoint; it is sent again with the
+    same idempotency key (at least once; receivers dedupe on the key).
+    """
+    now = now or timezone.now()
+    stale = Delivery.objects.unsent().filter(claimed_at__lt=now - CLAIM_LEASE)
+    ids = list(stale.values_list("subscription_id", flat=True).distinct())
+    if ids:
+        stale.update(claimed_at=None, claim_token="", due_at=now)
+        logger.warning("released stale delivery claims subscriptions=%s", ids)
+    return sorted(ids)
+
+
+# --- rendering -----------------------------------------------------------------------
+
+
+def absolute(path: str) -> str:
+    return f"{settings.NEWSROOM_BASE_URL}{path}"
+
+
+def action_token(subscription: Subscription, action: str) -> str:
+    return signing.dumps({"s": subscription.pk, "a": action}, salt=SIGNING_SALT)
+
+
+def read_action_token(token: str) -> tuple[int, str] | None:
+    """(subscription id, action) from a signed link, or None if it was tampered."""
+    try:
+        data = signing.loads(token, salt=SIGNING_SALT)
+    except signing.BadSignature:
+        return None
+    if not isinstance(data, dict) or data.get("a") not in ACTIONS:
+        return None
+    if not isinstance(data.get("s"), int):
+        return None
+    return data["s"], data["a"]
+
+
+def action_url(subscription: Subscription, action: str) -> str:
+    token = action_token(subscription, action)
+    return absolute(reverse("alerts:signed-action", kwargs={"token": token}))
+
+
+def change_url(change: Change) -> str:
+    url = change.article.get_absolute_url()
+    if change.from_version_id and change.to_version_id:
+        url += f"?old={change.from_version.number}&new={change.to_version.number}"
+    return url
+
+
+def excerpt(diff_ops: list, *, context_words: int = EXCERPT_CONTEXT_WORDS) -> list:
+    """The edited parts of a word diff with a little context: [(op, text), ...]."""
+    ops = [(op, text) for op, text in diff_ops or [] if text]
+    if all(op == "equal" for op, _ in ops):
+        return []
+    out: list[tuple[str, str]] = []
+    size = 0
+    last = len(ops) - 1
+    for index, (op, text) in enumerate(ops):
+        if op == "equal":
+            text = _trim_context(
+                text, head=index > 0, tail=index < last, words=context_words
+            )
+        out.append((op, text))
+        size += len(text)
+        if size > EXCERPT_MAX_CHARS and index < last:
+            out.append(("equal", " …"))
+            break
+    return out
+
+
+def _trim_context(text: str, *, head: bool, tail: bool, words: int) -> str:
+    parts = text.split(" ")
+    if len(parts) <= words * (int(head) + int(tail)) + 1:
+        return text
+    kept = []
+    if head:
+        kept.append(" ".join(parts[:words]) + " …")
+    if tail:
+        kept.append("… " + " ".join(parts[-words:]))
+    return " ".join(kept).replace("… …", "…")
+
+
+def excerpt_text(ops: list) -> str:
+    marks = {"insert": "[+{}+]", "delete": "[-{}-]", "equal": "{}"}
+    return "".join(marks.get(op, "{}").format(text) for op, text in ops)
+
+
+def _change_context(change: Change) -> dict:
+    ops = excerpt(change.diff_ops) if change.kind in ("text", "headline") else []
+    return {
+        "change": change,
+        "url": absolute(change_url(change)),
+        "excerpt": ops,
+        "excerpt_text": excerpt_text(ops),
+        "figures": [
+            describe_delta(delta) for delta in (change.details or {}).get("figures", [])
+        ],
+    }
+
+
+def describe_delta(delta: dict) -> str:
+    try:
+        return figures.FigureDelta(**delta).describe()
+    except TypeError:
+        return str(delta.get("kind", "figure"))
+
+
+def _group_by_story(changes: list[Change]) -> list[dict]:
+    """[{story, changes: [context...]}, ...]; changes outside any story go last."""
+    story_of: dict[int, Story] = {}
+    links = Story.articles.through.objects.filter(
+        article_id__in={change.article_id for change in changes}
+    ).select_related("story")
+    for link in links.order_by("story_id"):
+        story_of.setdefault(link.article_id, link.story)
+    groups: OrderedDict[int | None, dict] = OrderedDict()
+    for change in changes:
+        story = story_of.get(change.article_id)
+        key = story.pk if story else None
+        group = groups.setdefault(
+            key,
+            {
+                "story": story,
+                "url": absolute(story.get_absolute_url()) if story else "",
+                "changes": [],
+            },
+        )
+        group["changes"].append(_change_context(change))
+    return sorted(groups.values(), key=lambda group: group["story"] is None)
+
+
+def _subject(subscription: Subscription, changes: list[Change], groups: list) -> str:
+    if subscription.mode != Subscription.Mode.IMMEDIATE:
+        label = "Hourly" if subscription.mode == Subscription.Mode.HOURLY else "Daily"
+        return f"{label} digest: {len(changes)} change(s) in {len(groups)} story(ies)"
+    first = changes[0]
+    title = first.article.title or first.article.url
+    if len(changes) == 1:
+        subject = f"{first.get_kind_display()} changed: {title}"
+    else:
+        subject = f"{len(changes)} changes: {title}"
+        if len(groups) > 1:
+            subject = f"{len(changes)} changes in {len(groups)} stories"
+    # Headers must be one line, whatever the page's title contained.
+    return " ".join(subject.split())[:200]
+
+
+def render_message(
+    subscription: Subscription, changes: list[Change], key: str
+) -> channels.Message:
+    """Subject, text, HTML and webhook JSON for these changes; a pure function."""
+    groups = _group_by_story(changes)
+    links = {action: action_url(subscription, action) for action in ACTIONS}
+    links["manage"] = absolute(reverse("alerts:subscription-list"))
+    context = {
+        "subscription": subscription,
+        "groups": groups,
+        "count": len(changes),
+        "links": links,
+        "is_digest": subscription.mode != Subscription.Mode.IMMEDIATE,
+    }
+    subject = _subject(subscription, changes, groups)
+    context["subject"] = subject
+    first_group = groups[0]
+    url = first_group["url"] or first_group["changes"][0]["url"]
+    return channels.Message(
+        key=key,
+        subject=subject,
+        text=render_to_string("emails/change_alert.txt", context),
+        html=render_to_string("emails/change_alert.html", context),
+        url=url,
+        payload=_payload(subscription, groups, key),
+        headers={
+            "List-Unsubscribe": f"<{links['unsubscribe']}>",
+            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+        },
+    )
+
+
+def _payload(subscription: Subscription, groups: list, key: str) -> dict:
+    changes = []
+    for group in groups:
+        story = group["story"]
+        for item in group["changes"]:
+            change = item["change"]
+            article = change.article
+            changes.append(
+                {
+                    "id": change.pk,
+                    "kind": change.kind,
+                    "detected_at": change.detected_at.isoformat(),
+                    "summary": change.summary,
+                    "url": item["url"],
+                    "words_added": change.words_added,
+                    "words_removed": change.words_removed,
+                    "diff_excerpt": [list(op) for op in item["excerpt"]],
+                    "figures": (change.details or {}).get("figures", []),
+                    "article": {
+                        "id": article.pk,
+                        "url": article.url,
+                        "title": article.title,
+                        "source": article.source.name if article.source_id else None,
+                    },
+                    "story": (
+                        {
+                            "id": story.pk,
+                            "slug": story.slug,
+                            "title": story.title,
+                            "url": group["url"],
+                        }
+                        if story
+                        else None
+                    ),
+                }
+            )
+    return {
+        "type": "newsroom.changes",
+        "version": 1,
+        "idempotency_key": key,
+        "sent_at": timezone.now().isoformat(),
+        "subscription": {
+            "id": subscription.pk,
+            "scope": subscription.scope,
+            "trigger": subscription.trigger,
+            "mode": subscription.mode,
+        },
+        "changes": changes,
+    }

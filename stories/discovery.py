@@ -1,0 +1,735 @@
+"""Feeds and sitemaps -> new Articles, once each, scheduled for their first check.
+
+A poll is: (robots.txt, at most daily) -> conditional GET of the feed -> parse
+entries -> normalise URLs -> insert the Articles that are new -> record the poll.
+HTTP happens outside any transaction; the inserts rely on the unique Article.url
+constraint, so two overlapping polls of one feed create each article once.
+
+Feeds are XML, which ``fetching.fetch`` refuses (it accepts HTML only and has no
+option for other content types), so ``fetch_feed`` below is a thin httpx GET that
+re-uses fetching's address check on every hop, its policy, errors and user agent.
+"""
+
+from __future__ import annotations
+
+import csv
+import dataclasses
+import io
+import logging
+import re
+import statistics
+import time
+import urllib.robotparser
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from urllib.parse import urljoin, urlsplit
+
+import feedparser
+import httpx
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+from lxml import etree
+
+from stories import fetching, urlnorm
+from stories.models import Article, Feed, FeedPoll, Source, StoryMatch, Version
+
+logger = logging.getLogger(__name__)
+
+FEED_ACCEPT = (
+    "application/rss+xml, application/atom+xml, application/xml;q=0.9, "
+    "text/xml;q=0.9, */*;q=0.1"
+)
+ROBOTS_RECHECK = timedelta(days=1)
+CLAIM_LEASE = timedelta(minutes=10)
+MAX_ENTRIES = 1000  # per poll; a feed listing more is cut, newest first as served
+
+
+# --- HTTP for XML ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FeedResponse:
+    url: str
+    status: int  # 200 or 304
+    body: bytes
+    etag: str
+    last_modified: str
+    elapsed_ms: float
+
+    @property
+    def not_modified(self) -> bool:
+        return self.status == 304
+
+
+def feed_policy() -> fetching.FetchPolicy:
+    return fetching.FetchPolicy(
+        timeout=settings.NEWSROOM_FETCH_TIMEOUT,
+        max_bytes=settings.NEWSROOM_MAX_FEED_BYTES,
+        allow_private=settings.NEWSROOM_ALLOW_PRIVATE_HOSTS,
+        allowed_hosts=frozenset(settings.NEWSROOM_ALLOWED_PRIVATE_HOSTS),
+    )
+
+
+def fetch_feed(
+    url: str,
+    *,
+    etag: str = "",
+    last_modified: str = "",
+    policy: fetching.FetchPolicy,
+    accept: str = FEED_ACCEPT,
+) -> FeedResponse:
+    """Conditional GET of a feed; 200/304 results, FetchError for anything else."""
+    started = time.monotonic()
+    headers = {
+        "User-Agent": policy.user_agent,
+        "Accept": accept,
+        # Uncompressed only: feeds are small, and it leaves no decompression bomb
+        # to bound (fetching.py does that work for pages).
+        "Accept-Encoding": "identity",
+    }
+    if etag:
+        headers["If-None-Match"] = etag
+    if last_modified:
+        headers["If-Modified-Since"] = last_modified
+    timeout = httpx.Timeout(policy.timeout, connect=policy.connect_timeout)
+    try:
+        current = httpx.URL(url)
+    except (httpx.InvalidURL, TypeError) as exc:
+        raise fetching.PermanentFetchError(
+            "invalid_url", f"invalid URL: {exc}"
+        ) from exc
+    try:
+        with httpx.Client(
+            trust_env=False, follow_redirects=False, timeout=timeout
+        ) as client:
+            for hop in range(policy.max_redirects + 1):
+                # fetching has no public name for its per-hop address check yet.
+                fetching._check_url(current, policy, redirected=hop > 0)
+                with client.stream("GET", current, headers=headers) as response:
+                    if response.next_request is not None:
+                        current = response.next_request.url
+                        continue
+                    return _read_feed(
+                        response, current, etag, last_modified, policy, started
+                    )
+    except httpx.TimeoutException as exc:
+        raise fetching.TransientFetchError(
+            "timeout", f"timeout: no complete feed in {policy.timeout:g} s"
+        ) from exc
+    except httpx.TransportError as exc:
+        detail = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise fetching.TransientFetchError(
+            "connection", f"connection failed: {detail}"
+        ) from exc
+    raise fetching.PermanentFetchError(
+        "too_many_redirects", f"too many redirects (more than {policy.max_redirects})"
+    )
+
+
+def _read_feed(
+    response: httpx.Response,
+    url: httpx.URL,
+    etag: str,
+    last_modified: str,
+    policy: fetching.FetchPolicy,
+    started: float,
+) -> FeedResponse:
+    status = response.status_code
+    if status == 304:
+        return FeedResponse(
+            url=str(url),
+            status=304,
+            body=b"",
+            etag=response.headers.get("ETag", etag),
+            last_modified=response.headers.get("Last-Modified", last_modified),
+            elapsed_ms=(time.monotonic() - started) * 1000,
+        )
+    if status == 429 or status >= 500:
+        raise fetching.TransientFetchError("http_error", f"HTTP {status}")
+    if not 200 <= status < 300:
+        raise fetching.PermanentFetchError("http_error", f"HTTP {status}")
+    body = bytearray()
+    deadline = started + policy.timeout
+    for chunk in response.iter_raw():
+        body.extend(chunk)
+        if len(body) > policy.max_bytes:
+            raise fetching.PermanentFetchError(
+                "too_large", f"too large: feed exceeds {policy.max_bytes} bytes"
+            )
+        if time.monotonic() > deadline:
+            raise fetching.TransientFetchError(
+                "timeout", f"timeout: no complete feed in {policy.timeout:g} s"
+            )
+    return FeedResponse(
+        url=str(url),
+        status=status,
+        body=bytes(body),
+        etag=response.headers.get("ETag", ""),
+        last_modified=response.headers.get("Last-Modified", ""),
+        elapsed_ms=(time.monotonic() - started) * 1000,
+    )
+
+
+# --- Parsing (pure) --------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Entry:
+    url: str  # as listed, not yet normalised
+    title: str
+    published_at: datetime | None
+
+
+_SITEMAP_NS = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
+_NEWS_NS = "{http://www.google.com/schemas/sitemap-news/0.9}"
+
+
+def parse_entries(body: bytes, kind: str, base_url: str) -> list[Entry]:
+    """Entries of an RSS/Atom feed or a (news) sitemap, in document order."""
+    if kind == Feed.Kind.SITEMAP:
+        return _sitemap_entries(body, base_url)[:MAX_ENTRIES]
+    parsed = feedparser.parse(body)
+    entries = []
+    for item in parsed.entries[:MAX_ENTRIES]:
+        # FeedBurner-style feeds link to a redirector and keep the real URL here.
+        link = item.get("feedburner_origlink") or item.get("link") or ""
+        if not link and str(item.get("id", "")).startswith(("http://", "https://")):
+            link = item["id"]
+        if not link:
+            continue
+        when = item.get("published_parsed") or item.get("updated_parsed")
+        entries.append(
+            Entry(
+                url=urljoin(base_url, link),
+                title=_clean(item.get("title", "")),
+                published_at=datetime(*when[:6], tzinfo=UTC) if when else None,
+            )
+        )
+    return entries
+
+
+def _sitemap_entries(body: bytes, base_url: str) -> list[Entry]:
+    parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False)
+    try:
+        root = etree.fromstring(body, parser=parser)
+    except etree.XMLSyntaxError:
+        return []
+    entries = []
+    for node in root.iter(f"{_SITEMAP_NS}url"):
+        loc = (node.findtext(f"{_SITEMAP_NS}loc") or "").strip()
+        if not loc:
+            continue
+        title = node.findtext(f"{_NEWS_NS}news/{_NEWS_NS}title") or ""
+        when = node.findtext(f"{_NEWS_NS}news/{_NEWS_NS}publication_date") or (
+            node.findtext(f"{_SITEMAP_NS}lastmod") or ""
+        )
+        entries.append(
+            Entry(
+                url=urljoin(base_url, loc),
+                title=_clean(title),
+                published_at=_parse_w3c_date(when),
+            )
+        )
+    return entries
+
+
+def _parse_w3c_date(value: str) -> datetime | None:
+    value = value.strip()
+    if not value:
+        return None
+    try:
+        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+def _clean(text: str) -> str:
+    return " ".join(str(text).split())[:500]
+
+
+def article_urls(entries: list[Entry], pattern: str) -> dict[str, Entry]:
+    """Normalised URL -> entry, first listing wins, filtered by the source's pattern."""
+    regex = re.compile(pattern) if pattern else None
+    found: dict[str, Entry] = {}
+    for entry in entries:
+        try:
+            url = urlnorm.normalise_url(entry.url)
+        except ValueError:
+            continue
+        if regex is not None and not regex.search(url):
+            continue
+        found.setdefault(url, entry)
+    return found
+
+
+# --- Polling (DB) -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PollResult:
+    outcome: str  # ok | not_modified | failed
+    message: str
+    entries: int = 0
+    new_article_ids: list[int] = field(default_factory=list)
+
+
+def claim_due_feeds(limit: int = 200, now: datetime | None = None) -> list[int]:
+    """Claim due feeds (as claim_due_articles does for articles) and return ids."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        ids = list(
+            Feed.objects.due(now)
+            .select_for_update(skip_locked=True)
+            .order_by("next_poll_at", "id")
+            .values_list("id", flat=True)[:limit]
+        )
+        if ids:
+            Feed.objects.filter(id__in=ids).update(next_poll_at=now + CLAIM_LEASE)
+    return ids
+
+
+def poll_feed(feed: Feed, now: datetime | None = None) -> PollResult:
+    """Poll one feed and create its new articles; never raises for a bad feed."""
+    policy = feed_policy()
+    source = feed.source
+    _refresh_robots(source, feed, policy)
+    if source.robots_status.startswith("disallowed"):
+        return _record_failure(feed, "refused: robots.txt disallows this feed", None, 0)
+    try:
+        response = fetch_feed(
+            feed.url, etag=feed.etag, last_modified=feed.last_modified, policy=policy
+        )
+    except fetching.FetchError as exc:
+        return _record_failure(feed, str(exc), getattr(exc, "status_code", None), 0)
+    now = now or timezone.now()
+    if response.not_modified:
+        _record_success(feed, response, now, FeedPoll.Outcome.NOT_MODIFIED, 0, 0)
+        return PollResult("not_modified", "not modified (304)")
+    entries = parse_entries(response.body, feed.kind, response.url)
+    if not entries and not _looks_like_feed(response.body):
+        return _record_failure(
+            feed, "not a feed: no entries could be read", 200, response.elapsed_ms
+        )
+    found = article_urls(entries, source.article_url_pattern)
+    new_ids = create_articles(source, found, now)
+    _record_success(
+        feed, response, now, FeedPoll.Outcome.OK, len(entries), len(new_ids)
+    )
+    logger.info("feed=%s entries=%s new=%s", feed.pk, len(entries), len(new_ids))
+    return PollResult(
+        "ok", f"{len(entries)} entries, {len(new_ids)} new", len(entries), new_ids
+    )
+
+
+def create_articles(
+    source: Source, found: dict[str, Entry], now: datetime
+) -> list[int]:
+    """Insert the articles not known yet (by URL or canonical URL); return new ids."""
+    if not found:
+        return []
+    urls = list(found)
+    known = set(
+        Article.objects.filter(Q(url__in=urls) | Q(canonical_url__in=urls)).values_list(
+            "url", "canonical_url"
+        )
+    )
+    known_urls = {u for pair in known for u in pair if u}
+    fresh = [url for url in urls if url not in known_urls]
+    Article.objects.bulk_create(
+        [
+            Article(
+                url=url,
+                source=source,
+                title=found[url].title,
+                first_seen_at=now,
+                next_check_at=now,
+                check_interval=source.default_check_interval,
+            )
+            for url in fresh
+        ],
+        # A concurrent poll (another feed of this source) may insert the same URL.
+        ignore_conflicts=True,
+    )
+    return list(
+        Article.objects.filter(url__in=fresh, first_seen_at=now, source=source)
+        .order_by("id")
+        .values_list("id", flat=True)
+    )
+
+
+def _looks_like_feed(body: bytes) -> bool:
+    head = body.lstrip()[:512].lower()
+    return head.startswith(b"<?xml") or any(
+        tag in head for tag in (b"<rss", b"<feed", b"<urlset", b"<rdf")
+    )
+
+
+def _record_success(
+    feed: Feed,
+    response: FeedResponse,
+    now: datetime,
+    outcome: str,
+    entries: int,
+    new_articles: int,
+) -> None:
+    with transaction.atomic():
+        Feed.objects.filter(pk=feed.pk).update(
+            etag=response.etag[:500],
+            last_modified=response.last_modified[:100],
+            last_polled_at=now,
+            next_poll_at=now + timedelta(seconds=feed.poll_interval),
+            consecutive_failures=0,
+            last_status=f"{response.status}: {entries} entries, {new_articles} new"
+            if outcome == FeedPoll.Outcome.OK
+            else "304: not modified",
+            last_status_code=response.status,
+            **({"last_new_at": now} if new_articles else {}),
+        )
+        FeedPoll.objects.create(
+            feed=feed,
+            polled_at=now,
+            outcome=outcome,
+            status_code=response.status,
+            elapsed_ms=round(response.elapsed_ms),
+            entries=entries,
+            new_articles=new_articles,
+        )
+
+
+def _record_failure(
+    feed: Feed, message: str, status_code: int | None, elapsed_ms: float
+) -> PollResult:
+    """Count the failure and back off; the feed stays active and shows as failing."""
+    now = timezone.now()
+    with transaction.atomic():
+        locked = Feed.objects.select_for_update().get(pk=feed.pk)
+        locked.consecutive_failures += 1
+        backoff = min(
+            settings.NEWSROOM_MAX_INTERVAL,
+            locked.poll_interval * 2 ** min(locked.consecutive_failures - 1, 8),
+        )
+        locked.last_polled_at = now
+        locked.next_poll_at = now + timedelta(seconds=backoff)
+        locked.last_status = message[:500]
+        locked.last_status_code = status_code
+        locked.save()
+        FeedPoll.objects.create(
+            feed=locked,
+            polled_at=now,
+            outcome=FeedPoll.Outcome.FAILED,
+            status_code=status_code,
+            elapsed_ms=round(elapsed_ms),
+            message=message[:500],
+        )
+    logger.warning("feed=%s poll failed: %s", feed.pk, message)
+    return PollResult("failed", message)
+
+
+# --- robots.txt -------------------------------------------------------------------
+
+
+def _refresh_robots(source: Source, feed: Feed, policy: fetching.FetchPolicy) -> None:
+    """Record on the source whether robots.txt lets us read this feed, daily."""
+    checked = source.robots_checked_at
+    if checked and timezone.now() - checked < ROBOTS_RECHECK:
+        return
+    status = robots_status(feed.url, policy)[:200]
+    now = timezone.now()
+    Source.objects.filter(pk=source.pk).update(
+        robots_status=status, robots_checked_at=now
+    )
+    source.robots_status, source.robots_checked_at = status, now
+
+
+def robots_status(url: str, policy: fetching.FetchPolicy) -> str:
+    """Readable outcome of asking the host's robots.txt about url."""
+    parts = urlsplit(url)
+    robots_url = f"{parts.scheme}://{parts.netloc}/robots.txt"
+    try:
+        response = fetch_feed(robots_url, policy=policy, accept="text/plain")
+    except fetching.FetchError as exc:
+        if str(exc).startswith("HTTP 4"):
+            return f"ok: no robots.txt ({exc})"
+        return f"unknown: {exc}"
+    parser = urllib.robotparser.RobotFileParser()
+    parser.parse(response.body.decode("utf-8", errors="replace").splitlines())
+    if parser.can_fetch(policy.user_agent, url):
+        return "ok: feeds allowed"
+    return "disallowed: robots.txt forbids our feeds"
+
+
+# --- Canonical URLs and duplicates --------------------------------------------------
+
+
+def resolve_canonical(article: Article) -> Article:
+    """Honour the page's same-site rel=canonical; merge the article into a twin.
+
+    Returns the article that stays (the older one when two URLs are one page).
+    1. Read rel=canonical from the latest version's raw HTML.
+    2. Store it as canonical_url; if another live article already has that URL or
+       canonical URL, this one becomes its duplicate: retired, stories and story
+       matches handed to the older one.
+    """
+    version = Version.objects.latest_for(article)
+    if version is None:
+        return article
+    canonical = urlnorm.canonical_link(version.raw_html, version.url or article.url)
+    if not canonical or not urlnorm.same_site(canonical, article.url):
+        return article
+    with transaction.atomic():
+        locked = Article.objects.select_for_update().get(pk=article.pk)
+        if locked.canonical_url != canonical:
+            locked.canonical_url = canonical
+            locked.save(update_fields=["canonical_url"])
+        twin = (
+            Article.objects.filter(Q(url=canonical) | Q(canonical_url=canonical))
+            .exclude(pk=locked.pk)
+            .filter(duplicate_of=None)
+            .order_by("id")
+            .first()
+        )
+        if twin is None:
+            return locked
+        keep, drop = (twin, locked) if twin.pk < locked.pk else (locked, twin)
+        merge_duplicate(keep, drop)
+        return keep
+
+
+def merge_duplicate(keep: Article, drop: Article) -> None:
+    """Make `drop` a retired duplicate of `keep`; its stories go to `keep`."""
+    keep.stories.add(*drop.stories.all())
+    for match in StoryMatch.objects.filter(article=drop):
+        if not StoryMatch.objects.filter(article=keep, story=match.story_id).exists():
+            match.article = keep
+            match.save(update_fields=["article"])
+    drop.stories.clear()
+    drop.duplicate_of = keep
+    drop.state = Article.State.RETIRED
+    drop.last_status = f"duplicate of article {keep.pk}"
+    drop.save(update_fields=["duplicate_of", "state", "last_status"])
+    logger.info("article=%s merged into article=%s", drop.pk, keep.pk)
+
+
+# --- Source health ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SourceHealth:
+    last_polled_at: datetime | None
+    new_per_day: float
+    error_rate: float  # 0..1 over the window
+    median_ms: float | None
+    robots_status: str
+    failing_feeds: int
+    polls: int
+
+
+def source_health(source: Source, days: int = 7) -> SourceHealth:
+    polls = list(
+        FeedPoll.objects.recent(days)
+        .filter(feed__source=source)
+        .values_list("polled_at", "outcome", "elapsed_ms", "new_articles")
+    )
+    answered = [ms for _, outcome, ms, _ in polls if outcome != FeedPoll.Outcome.FAILED]
+    failed = sum(1 for _, outcome, _, _ in polls if outcome == FeedPoll.Outcome.FAILED)
+    return SourceHealth(
+        last_polled_at=max((p[0] for p in polls), default=None),
+        new_per_day=sum(p[3] for p in polls) / days,
+        error_rate=failed / len(polls) if polls else 0.0,
+        median_ms=statistics.median(answered) if answered else None,
+        robots_status=source.robots_status,
+        failing_feeds=source.feeds.failing(
+            settings.NEWSROOM_FEED_FAILING_AFTER
+        ).count(),
+        polls=len(polls),
+    )
+
+
+# --- OPML / CSV import and export of sources ----------------------------------------
+
+CSV_COLUMNS = [
+    "name",
+    "domain",
+    "homepage",
+    "language",
+    "default_check_interval",
+    "article_url_pattern",
+    "feed_url",
+    "feed_kind",
+]
+
+
+def export_sources_csv(sources: Iterable[Source]) -> str:
+    """One row per feed (a source without feeds gets one row with no feed)."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(CSV_COLUMNS)
+    for source in sources:
+        base = [
+            source.name,
+            source.domain,
+            source.homepage,
+            source.language,
+            source.default_check_interval,
+            source.article_url_pattern,
+        ]
+        feeds = list(source.feeds.order_by("id"))
+        for feed in feeds or [None]:
+            writer.writerow(base + ([feed.url, feed.kind] if feed else ["", ""]))
+    return out.getvalue()
+
+
+def export_sources_opml(sources: Iterable[Source]) -> str:
+    root = etree.Element("opml", version="2.0")
+    head = etree.SubElement(root, "head")
+    etree.SubElement(head, "title").text = "Newsroom sources"
+    body = etree.SubElement(root, "body")
+    for source in sources:
+        group = etree.SubElement(
+            body,
+            "outline",
+            text=source.name,
+            title=source.name,
+            htmlUrl=source.homepage,
+            domain=source.domain,
+            language=source.language,
+        )
+        if source.article_url_pattern:
+            group.set("articleUrlPattern", source.article_url_pattern)
+        for feed in source.feeds.order_by("id"):
+            etree.SubElement(
+                group,
+                "outline",
+                text=source.name,
+                type="rss" if feed.kind == Feed.Kind.FEED else "sitemap",
+                xmlUrl=feed.url,
+            )
+    return etree.tostring(
+        root, pretty_print=True, xml_declaration=True, encoding="UTF-8"
+    ).decode("utf-8")
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    sources_created: int
+    feeds_created: int
+    skipped: list[str]
+
+
+@dataclass(frozen=True)
+class _SourceRow:
+    name: str
+    domain: str
+    homepage: str = ""
+    language: str = ""
+    default_check_interval: int | None = None
+    article_url_pattern: str = ""
+    feeds: tuple[tuple[str, str], ...] = ()
+
+
+def import_sources(data: bytes, filename: str) -> ImportResult:
+    """Create the sources and feeds an OPML or CSV file lists; known ones are kept."""
+    text = data.decode("utf-8-sig", errors="replace")
+    is_opml = filename.lower().endswith((".opml", ".xml")) or text.lstrip().startswith(
+        ("<?xml", "<opml")
+    )
+    rows, skipped = (_opml_rows if is_opml else _csv_rows)(text)
+    sources_created = feeds_created = 0
+    with transaction.atomic():
+        for row in rows:
+            defaults = {
+                "name": row.name[:200] or row.domain,
+                "homepage": row.homepage[:500],
+                "language": row.language[:8],
+                "article_url_pattern": row.article_url_pattern[:500],
+            }
+            if row.default_check_interval:
+                defaults["default_check_interval"] = row.default_check_interval
+            source, created = Source.objects.get_or_create(
+                domain=row.domain[:253], defaults=defaults
+            )
+            sources_created += created
+            for url, kind in row.feeds:
+                try:
+                    url = urlnorm.normalise_url(url)
+                except ValueError:
+                    skipped.append(f"not an http(s) feed URL: {url[:100]}")
+                    continue
+                _, created = Feed.objects.get_or_create(
+                    url=url, defaults={"source": source, "kind": kind}
+                )
+                feeds_created += created
+    return ImportResult(sources_created, feeds_created, skipped)
+
+
+def _domain_of(*urls: str) -> str:
+    for url in urls:
+        host = (urlsplit(url).hostname or "").lower()
+        if host:
+            return host
+    return ""
+
+
+def _csv_rows(text: str) -> tuple[list[_SourceRow], list[str]]:
+    merged: dict[str, _SourceRow] = {}
+    skipped = []
+    for n, record in enumerate(csv.DictReader(io.StringIO(text)), start=2):
+        record = {k.strip().lower(): (v or "").strip() for k, v in record.items() if k}
+        feed_url = record.get("feed_url", "")
+        domain = record.get("domain") or _domain_of(
+            record.get("homepage", ""), feed_url
+        )
+        if not domain:
+            skipped.append(f"line {n}: no domain, homepage or feed URL")
+            continue
+        kind = record.get("feed_kind") or Feed.Kind.FEED
+        if kind not in Feed.Kind.values:
+            kind = Feed.Kind.FEED
+        interval = record.get("default_check_interval", "")
+        row = merged.get(domain) or _SourceRow(
+            name=record.get("name", ""),
+            domain=domain,
+            homepage=record.get("homepage", ""),
+            language=record.get("language", ""),
+            default_check_interval=int(interval) if interval.isdigit() else None,
+            article_url_pattern=record.get("article_url_pattern", ""),
+        )
+        if feed_url:
+            row = dataclasses.replace(row, feeds=(*row.feeds, (feed_url, kind)))
+        merged[domain] = row
+    return list(merged.values()), skipped
+
+
+def _opml_rows(text: str) -> tuple[list[_SourceRow], list[str]]:
+    parser = etree.XMLParser(resolve_entities=False, no_network=True)
+    try:
+        root = etree.fromstring(text.encode("utf-8"), parser=parser)
+    except etree.XMLSyntaxError as exc:
+        return [], [f"not OPML: {exc}"]
+    merged: dict[str, _SourceRow] = {}
+    for outline in root.iter("outline"):
+        feed_url = outline.get("xmlUrl", "")
+        parent = outline.getparent()
+        group = parent if parent is not None and parent.tag == "outline" else outline
+        if not feed_url and not group.get("domain"):
+            continue  # a folder
+        homepage = outline.get("htmlUrl") or group.get("htmlUrl") or ""
+        domain = group.get("domain") or _domain_of(homepage, feed_url)
+        if not domain:
+            continue
+        row = merged.get(domain) or _SourceRow(
+            name=group.get("title") or group.get("text") or domain,
+            domain=domain,
+            homepage=homepage,
+            language=group.get("language", ""),
+            article_url_pattern=group.get("articleUrlPattern", ""),
+        )
+        if feed_url:
+            kind = Feed.Kind.SITEMAP if outline.get("type") == "sitemap" else "feed"
+            row = dataclasses.replace(row, feeds=(*row.feeds, (feed_url, kind)))
+        merged[domain] = row
+    return list(merged.values()), []

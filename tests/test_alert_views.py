@@ -1,0 +1,221 @@
+"""Subscribing, managing alerts, signed one-click links and the notification bell."""
+
+import pytest
+from django.template.loader import render_to_string
+from django.test import Client
+from django.urls import reverse
+
+from stories import alerts
+from stories.models import Notification, Subscription
+from tests.factories import StoryFactory
+from tests.test_alerts import SubscriptionFactory
+
+
+@pytest.fixture
+def user(django_user_model):
+    return django_user_model.objects.create_user("reader", email="reader@example.org")
+
+
+@pytest.fixture
+def other_user(django_user_model):
+    return django_user_model.objects.create_user("outsider", email="o@example.org")
+
+
+@pytest.fixture
+def reader(client, user):
+    client.force_login(user)
+    return client
+
+
+@pytest.mark.django_db
+def test_subscribing_to_a_story_creates_an_email_alert(reader, user):
+    story = StoryFactory()
+    response = reader.post(
+        reverse("alerts:subscription-create"),
+        {
+            "scope": "story",
+            "story": story.pk,
+            "trigger": "figure_reaches",
+            "threshold": "100",
+            "figure_kind": "killed",
+            "channel": "email",
+            "target": "",
+            "mode": "immediate",
+            "next": story.get_absolute_url(),
+        },
+    )
+
+    assert response.status_code == 302
+    assert response["Location"] == story.get_absolute_url()
+    subscription = Subscription.objects.get()
+    assert (subscription.user, subscription.story) == (user, story)
+    assert subscription.email_address == "reader@example.org"
+
+
+@pytest.mark.django_db
+def test_subscribe_fragment_for_htmx_and_errors_stay_in_the_form(reader):
+    story = StoryFactory()
+    data = {"scope": "story", "story": story.pk, "trigger": "any", "mode": "immediate"}
+    headers = {"HTTP_HX_REQUEST": "true"}
+    url = reverse("alerts:subscription-create")
+
+    bad = reader.post(
+        url, {**data, "channel": "webhook", "target": "ftp://x"}, **headers
+    )
+    good = reader.post(url, {**data, "channel": "in_app"}, **headers)
+
+    assert bad.status_code == 400
+    assert b'id="subscribe-form"' in bad.content
+    assert b"<html" not in bad.content
+    assert good.status_code == 200
+    assert b"You now follow" in good.content
+    assert Subscription.objects.get().channel == "in_app"
+
+
+@pytest.mark.django_db
+def test_webhook_to_a_private_address_is_refused_at_subscribe_time(reader, settings):
+    settings.NEWSROOM_ALLOW_PRIVATE_HOSTS = False
+    settings.NEWSROOM_ALLOWED_PRIVATE_HOSTS = []
+    response = reader.post(
+        reverse("alerts:subscription-create"),
+        {
+            "scope": "all",
+            "trigger": "any",
+            "mode": "immediate",
+            "channel": "webhook",
+            "target": "http://127.0.0.1:9/hook",
+        },
+    )
+    assert response.status_code == 400
+    assert b"private address" in response.content
+    assert not Subscription.objects.exists()
+
+
+@pytest.mark.django_db
+def test_subscription_list_shows_only_own_alerts(reader, user, other_user):
+    SubscriptionFactory(user=user, target="mine@example.org")
+    SubscriptionFactory(user=other_user, target="theirs@example.org")
+
+    response = reader.get(reverse("alerts:subscription-list"))
+
+    assert b"mine@example.org" in response.content
+    assert b"theirs@example.org" not in response.content
+
+
+@pytest.mark.django_db
+def test_owner_pauses_with_a_fragment_outsider_gets_404(reader, user, other_user):
+    mine = SubscriptionFactory(user=user)
+    theirs = SubscriptionFactory(user=other_user)
+
+    response = reader.post(
+        reverse("alerts:subscription-action", args=[mine.pk, "pause"]),
+        HTTP_HX_REQUEST="true",
+    )
+    outsider = reader.post(
+        reverse("alerts:subscription-action", args=[theirs.pk, "pause"])
+    )
+
+    assert response.status_code == 200
+    assert f'id="subscription-{mine.pk}-row"'.encode() in response.content
+    mine.refresh_from_db()
+    assert mine.paused_at is not None
+    assert outsider.status_code == 404
+    theirs.refresh_from_db()
+    assert theirs.paused_at is None
+
+
+@pytest.mark.django_db
+def test_anonymous_is_sent_to_login_for_the_alert_list(client):
+    response = client.get(reverse("alerts:subscription-list"))
+    assert response.status_code == 302
+    assert "/accounts/login/" in response["Location"]
+
+
+@pytest.mark.django_db
+def test_signed_unsubscribe_link_asks_then_unsubscribes_without_login(client):
+    subscription = SubscriptionFactory()
+    url = alerts.action_url(subscription, "unsubscribe").removeprefix(
+        "http://localhost:8000"
+    )
+
+    asked = client.get(url)
+    subscription.refresh_from_db()
+    assert asked.status_code == 200
+    assert subscription.unsubscribed_at is None  # link scanners only GET
+
+    done = client.post(url)
+    subscription.refresh_from_db()
+    assert done.status_code == 200
+    assert b"You are unsubscribed" in done.content
+    assert subscription.unsubscribed_at is not None
+
+
+@pytest.mark.django_db
+def test_one_click_unsubscribe_post_needs_no_csrf_token():
+    subscription = SubscriptionFactory()
+    client = Client(enforce_csrf_checks=True)
+    token = alerts.action_token(subscription, "unsubscribe")
+    response = client.post(
+        reverse("alerts:signed-action", args=[token]),
+        {"List-Unsubscribe": "One-Click"},
+    )
+    assert response.status_code == 200
+    subscription.refresh_from_db()
+    assert subscription.unsubscribed_at is not None
+
+
+@pytest.mark.django_db
+def test_signed_mute_link_mutes(client):
+    subscription = SubscriptionFactory()
+    token = alerts.action_token(subscription, "mute")
+    client.post(reverse("alerts:signed-action", args=[token]))
+    subscription.refresh_from_db()
+    assert subscription.muted_until is not None
+
+
+@pytest.mark.django_db
+def test_tampered_link_is_404(client):
+    subscription = SubscriptionFactory()
+    token = alerts.action_token(subscription, "unsubscribe")
+    response = client.post(reverse("alerts:signed-action", args=[token[:-3] + "abc"]))
+    assert response.status_code == 404
+    subscription.refresh_from_db()
+    assert subscription.unsubscribed_at is None
+
+
+@pytest.mark.django_db
+def test_bell_fragment_counts_own_unread_notifications(reader, user, other_user):
+    Notification.objects.create(user=user, key="a", title="<b>one</b>")
+    Notification.objects.create(user=user, key="b", title="two")
+    Notification.objects.create(user=other_user, key="c", title="not mine")
+
+    response = reader.get(reverse("alerts:notification-bell"), HTTP_HX_REQUEST="true")
+
+    assert response.status_code == 200
+    assert b'<span class="notification-count">2</span>' in response.content
+    assert b'hx-trigger="every 30s"' in response.content
+
+
+@pytest.mark.django_db
+def test_bell_stops_polling_for_anonymous(client):
+    response = client.get(reverse("alerts:notification-bell"), HTTP_HX_REQUEST="true")
+    assert response.status_code == 286
+
+
+@pytest.mark.django_db
+def test_bell_include_loads_its_count(user):
+    html = render_to_string("alerts/partials/bell.html", {"user": user})
+    assert 'hx-trigger="load, every 30s"' in html
+
+
+@pytest.mark.django_db
+def test_notification_list_escapes_and_mark_read_clears_the_count(reader, user):
+    Notification.objects.create(user=user, key="a", title="<script>x</script>")
+
+    page = reader.get(reverse("alerts:notification-list"))
+    cleared = reader.post(reverse("alerts:notification-read"), HTTP_HX_REQUEST="true")
+
+    assert b"&lt;script&gt;x&lt;/script&gt;" in page.content
+    assert b"<script>x" not in page.content
+    assert b"notification-count" not in cleared.content
+    assert Notification.objects.unread().count() == 0

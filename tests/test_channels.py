@@ -1,0 +1,183 @@
+"""Real delivery through each channel: webhook, email, Apprise, in-app."""
+
+import json
+import time
+
+import pytest
+
+from stories import alerts, channels
+from stories.models import Delivery, Notification, Subscription
+from tests.factories import ArticleFactory, StoryFactory
+from tests.test_alerts import KILLED_32_TO_100, ChangeFactory, SubscriptionFactory
+
+HOSTILE_TITLE = 'Armenië meldt <script>alert("x")</script> doden'
+
+
+@pytest.fixture
+def hostile_change(db):
+    story = StoryFactory(title="Nagorno-Karabakh <b>ceasefire</b>")
+    article = ArticleFactory(title=HOSTILE_TITLE)
+    article.stories.add(story)
+    return ChangeFactory(article=article)
+
+
+@pytest.fixture
+def local_server(httpserver, allow_host):
+    allow_host(httpserver.url_for("/"))
+    return httpserver
+
+
+def send_pending(subscription: Subscription) -> str:
+    return alerts.deliver_due(subscription.pk).outcome
+
+
+@pytest.mark.django_db
+def test_webhook_receives_signed_json_that_verifies(hostile_change, local_server):
+    local_server.expect_request("/hook", method="POST").respond_with_data("ok")
+    subscription = SubscriptionFactory(
+        channel="webhook", target=local_server.url_for("/hook")
+    )
+    alerts.send_for_change(hostile_change.pk)
+
+    assert send_pending(subscription) == "sent"
+
+    ((request, _),) = local_server.log
+    body = request.get_data()
+    headers = request.headers
+    assert channels.verify(
+        subscription.webhook_secret,
+        headers["X-Newsroom-Timestamp"],
+        body,
+        headers["X-Newsroom-Signature"],
+    )
+    assert abs(int(headers["X-Newsroom-Timestamp"]) - time.time()) < 60
+    assert not channels.verify(
+        "wrong secret",
+        headers["X-Newsroom-Timestamp"],
+        body,
+        headers["X-Newsroom-Signature"],
+    )
+    payload = json.loads(body)
+    delivery = Delivery.objects.get()
+    assert payload["idempotency_key"] == delivery.message_key
+    assert headers["Idempotency-Key"] == delivery.message_key
+    assert payload["type"] == "newsroom.changes"
+    (change,) = payload["changes"]
+    assert change["id"] == hostile_change.pk
+    assert change["article"]["title"] == HOSTILE_TITLE  # JSON carries the raw text
+    assert change["diff_excerpt"] == [
+        ["equal", "Armenië meldt "],
+        ["delete", "32"],
+        ["insert", "bijna 100"],
+        ["equal", " doden en meer dan 200 gewonden."],
+    ]
+    assert change["story"]["title"] == "Nagorno-Karabakh <b>ceasefire</b>"
+
+
+def test_signature_refuses_stale_timestamps():
+    body = b'{"a": 1}'
+    old = str(int(time.time()) - 3600)
+    assert not channels.verify("s", old, body, channels.sign("s", old, body))
+    assert not channels.verify("s", "not-a-number", body, "sha256=00")
+
+
+@pytest.mark.django_db
+def test_email_has_subject_text_body_and_escaped_html(hostile_change, mailoutbox):
+    subscription = SubscriptionFactory(target="reader@example.org")
+    alerts.send_for_change(hostile_change.pk)
+
+    assert send_pending(subscription) == "sent"
+
+    (email,) = mailoutbox
+    assert email.to == ["reader@example.org"]
+    assert email.subject == f"Text changed: {HOSTILE_TITLE}"
+    assert HOSTILE_TITLE in email.body  # plain text is not HTML-escaped
+    assert "Armenië meldt [-32-][+bijna 100+] doden en meer dan 200 gewonden." in (
+        email.body
+    )
+    assert "Unsubscribe: http://localhost:8000/alerts/link/" in email.body
+    html, mimetype = email.alternatives[0]
+    assert mimetype == "text/html"
+    assert "<script>" not in html
+    assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;" in html
+    assert "<del style" in html and "32</del>" in html
+    assert email.extra_headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    assert email.extra_headers["List-Unsubscribe"].startswith(
+        "<http://localhost:8000/alerts/link/"
+    )
+
+
+@pytest.mark.django_db
+def test_email_lists_figure_changes(mailoutbox):
+    change = ChangeFactory(
+        kind="figure",
+        summary="killed: 32 → nearly 100 (per Armenia)",
+        diff_ops=[],
+        details={"figures": [KILLED_32_TO_100]},
+    )
+    subscription = SubscriptionFactory(trigger="figure_reaches", threshold=100)
+    alerts.send_for_change(change.pk)
+
+    assert send_pending(subscription) == "sent"
+
+    assert "- killed: 32 → nearly 100 (per Armenia)" in mailoutbox[0].body
+
+
+@pytest.mark.django_db
+def test_apprise_json_endpoint_receives_the_notification(
+    hostile_change, local_server, allow_host
+):
+    local_server.expect_request("/notify", method="POST").respond_with_data("ok")
+    port = local_server.port
+    allow_host(f"http://127.0.0.1:{port}/")
+    subscription = SubscriptionFactory(
+        channel="apprise", target=f"json://127.0.0.1:{port}/notify"
+    )
+    alerts.send_for_change(hostile_change.pk)
+
+    assert send_pending(subscription) == "sent"
+
+    ((request, _),) = local_server.log
+    body = json.loads(request.get_data())
+    assert body["title"] == f"Text changed: {HOSTILE_TITLE}"
+    assert "[-32-][+bijna 100+]" in body["message"]
+
+
+@pytest.mark.django_db
+def test_apprise_endpoint_down_is_retried(hostile_change, local_server, allow_host):
+    local_server.expect_request("/notify").respond_with_data("down", status=503)
+    port = local_server.port
+    allow_host(f"http://127.0.0.1:{port}/")
+    subscription = SubscriptionFactory(
+        channel="apprise", target=f"json://127.0.0.1:{port}/notify"
+    )
+    alerts.send_for_change(hostile_change.pk)
+
+    assert send_pending(subscription) == "retry"
+
+
+@pytest.mark.django_db
+def test_in_app_notification_is_created_once(hostile_change, django_user_model):
+    user = django_user_model.objects.create_user("reader")
+    subscription = SubscriptionFactory(channel="in_app", target="", user=user)
+    alerts.send_for_change(hostile_change.pk)
+    assert send_pending(subscription) == "sent"
+    deliveries = list(Delivery.objects.select_related("change__article"))
+    message = alerts.render_message(
+        subscription, [d.change for d in deliveries], deliveries[0].message_key
+    )
+
+    channels.send(subscription, message)  # the same message again
+
+    notification = Notification.objects.get()
+    assert notification.user == user
+    assert notification.title == f"Text changed: {HOSTILE_TITLE}"
+    assert notification.url.startswith("/stories/")
+
+
+@pytest.mark.django_db
+def test_email_without_address_fails_permanently(hostile_change):
+    subscription = SubscriptionFactory(target="")
+    alerts.send_for_change(hostile_change.pk)
+    assert send_pending(subscription) == "failed"
+    assert Delivery.objects.get().error == "no email address"

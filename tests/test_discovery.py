@@ -1,0 +1,157 @@
+import pytest
+from django.core.management import call_command
+
+from stories import discovery, tasks
+from stories.models import Article, Feed, FeedPoll, Source
+from tests.factories import SourceFactory
+from tests.feedserver import FeedSite
+
+
+@pytest.fixture
+def site(httpserver, allow_host):
+    feed_site = FeedSite(httpserver)
+    allow_host(feed_site.base)
+    return feed_site
+
+
+def make_feed(site: FeedSite, path: str, source: Source, kind: str = "feed") -> Feed:
+    return Feed.objects.create(source=source, url=site.url(path), kind=kind)
+
+
+@pytest.mark.django_db
+def test_new_feed_entries_appear_as_articles_once(site):
+    source = SourceFactory(
+        language="nl", article_url_pattern=r"/(buitenland|economie)/"
+    )
+    feed = make_feed(site, "/outlet-nl/feed.xml", source)
+
+    first = discovery.poll_feed(feed)
+    feed.refresh_from_db()
+    again = discovery.poll_feed(feed)
+
+    assert first.outcome == "ok"
+    assert len(first.new_article_ids) == 2  # the liveblog fails the URL pattern
+    urls = set(Article.objects.values_list("url", flat=True))
+    assert urls == {
+        site.url("/outlet-nl/buitenland/karabakh.html"),
+        site.url("/outlet-nl/economie/miljoenennota.html"),
+    }
+    assert again.new_article_ids == []
+    assert Article.objects.count() == 2
+    article = Article.objects.get(url__endswith="karabakh.html")
+    assert article.title.startswith("Azerbeidzjan en Armeense")
+    assert article.source == source
+    assert article.next_check_at <= article.first_seen_at  # due at once
+
+
+@pytest.mark.django_db
+def test_second_poll_sends_etag_gets_304_and_creates_nothing(site):
+    feed = make_feed(site, "/outlet-en/atom.xml", SourceFactory(language="en"))
+    discovery.poll_feed(feed)
+    feed.refresh_from_db()
+    assert feed.etag
+
+    result = discovery.poll_feed(feed)
+
+    assert result.outcome == "not_modified"
+    assert site.not_modified["/outlet-en/atom.xml"] == 1
+    assert Article.objects.count() == 3
+    outcomes = list(FeedPoll.objects.order_by("id").values_list("outcome", flat=True))
+    assert outcomes == ["ok", "not_modified"]
+
+
+@pytest.mark.django_db
+def test_article_in_two_feeds_with_tracking_params_is_one_article(site):
+    source = SourceFactory(language="en")
+    atom = make_feed(site, "/outlet-en/atom.xml", source)
+    sitemap = make_feed(site, "/outlet-en/sitemap.xml", source, kind="sitemap")
+
+    discovery.poll_feed(atom)
+    from_sitemap = discovery.poll_feed(sitemap)
+
+    assert from_sitemap.entries == 2
+    assert len(from_sitemap.new_article_ids) == 1  # only the weapons follow-up
+    ceasefire = Article.objects.filter(url__contains="karabakh-ceasefire")
+    assert ceasefire.count() == 1
+    assert ceasefire.get().url == site.url("/outlet-en/world/karabakh-ceasefire.html")
+
+
+@pytest.mark.django_db
+def test_failing_feed_is_recorded_backed_off_and_flagged(httpserver, allow_host):
+    allow_host(httpserver.url_for("/"))
+    httpserver.expect_request("/broken.xml").respond_with_data("oops", status=500)
+    feed = Feed.objects.create(
+        source=SourceFactory(), url=httpserver.url_for("/broken.xml")
+    )
+
+    for _ in range(3):
+        result = discovery.poll_feed(feed)
+        feed.refresh_from_db()
+
+    assert result.outcome == "failed"
+    assert feed.consecutive_failures == 3
+    assert feed.is_failing
+    assert feed.next_poll_at > feed.last_polled_at
+    health = discovery.source_health(feed.source)
+    assert health.error_rate == 1.0
+    assert health.failing_feeds == 1
+
+
+@pytest.mark.django_db
+def test_refused_private_address_is_a_failed_poll_not_a_crash(httpserver, settings):
+    settings.NEWSROOM_ALLOW_PRIVATE_HOSTS = False
+    settings.NEWSROOM_ALLOWED_PRIVATE_HOSTS = []
+    feed = Feed.objects.create(source=SourceFactory(), url=httpserver.url_for("/f.xml"))
+
+    result = discovery.poll_feed(feed)
+
+    assert result.outcome == "failed"
+    assert "private address" in result.message
+
+
+@pytest.mark.django_db
+def test_poll_tasks_twice_create_articles_once(site):
+    feed = make_feed(site, "/outlet-en/atom.xml", SourceFactory(language="en"))
+
+    assert tasks.poll_feed(feed.pk) == "ok"
+    assert tasks.poll_feed(feed.pk) == "not_modified"
+    assert Article.objects.count() == 3
+    assert tasks.poll_feed(999999) == "feed deleted"
+
+
+@pytest.mark.django_db
+def test_claim_due_feeds_claims_each_feed_once(site):
+    feed = make_feed(site, "/outlet-en/atom.xml", SourceFactory(language="en"))
+    assert discovery.claim_due_feeds() == [feed.pk]
+    assert discovery.claim_due_feeds() == []
+
+
+@pytest.mark.django_db
+def test_sources_round_trip_through_csv_and_opml():
+    source = SourceFactory(name="World Desk", domain="worlddesk.example")
+    Feed.objects.create(source=source, url="https://worlddesk.example/rss.xml")
+    Feed.objects.create(
+        source=source, url="https://worlddesk.example/news.xml", kind="sitemap"
+    )
+    csv_text = discovery.export_sources_csv([source])
+    opml_text = discovery.export_sources_opml([source])
+    Feed.objects.all().delete()
+    Source.objects.all().delete()
+
+    from_csv = discovery.import_sources(csv_text.encode(), "sources.csv")
+    assert (from_csv.sources_created, from_csv.feeds_created) == (1, 2)
+    Feed.objects.all().delete()
+    Source.objects.all().delete()
+    from_opml = discovery.import_sources(opml_text.encode(), "sources.opml")
+
+    assert (from_opml.sources_created, from_opml.feeds_created) == (1, 2)
+    assert Feed.objects.get(kind="sitemap").url == "https://worlddesk.example/news.xml"
+    assert Source.objects.get().name == "World Desk"
+
+
+@pytest.mark.django_db
+def test_replay_command_groups_the_fixture_story(capsys):
+    call_command("replay_feeds", "tests/fixtures/feeds")
+    out = capsys.readouterr().out
+    assert "grouping: 6 right, 0 wrong" in out
+    assert Article.objects.count() == 0  # rolled back
