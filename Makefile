@@ -9,7 +9,7 @@ include .env
 export
 endif
 
-.PHONY: install run dev worker beat migrate test lint fmt check services demo-env
+.PHONY: install run dev worker beat migrate test lint fmt check bench
 
 install: $(VENV)/.installed
 
@@ -57,6 +57,13 @@ test: install
 	@bash scripts/ensure-services
 	@bash scripts/ensure-browser
 	$(BIN)/pytest $(PYTEST_ARGS)
+
+# Benchmarks print figures; they are not part of the test suite. PostgreSQL + Redis.
+bench: export DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/newsroom_bench
+bench: export CELERY_BROKER_URL ?= redis://127.0.0.1:6379/10
+bench: install
+	@bash scripts/ensure-services
+	$(BIN)/python bench/run.py $(BENCH_ARGS)
 
 lint: install
 	$(BIN)/ruff check . && $(BIN)/ruff format --check .

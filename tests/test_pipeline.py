@@ -4,6 +4,7 @@ from datetime import timedelta
 import pytest
 from django.db import connection
 from django.utils import timezone
+from werkzeug import Response
 
 from stories import pipeline
 from stories.demo import site
@@ -216,10 +217,57 @@ def test_concurrent_claims_take_disjoint_articles():
         thread.join(timeout=30)
 
     ids = [i for batch in claimed for i in batch]
-    assert len(ids) == len(set(ids)) == 40
+    assert len(ids) == len(set(ids))  # never the same article twice
+    # Whatever a concurrent claim skipped (locked by another) stays due.
+    rest = pipeline.claim_due_articles(limit=100, now=now)
+    assert sorted(ids + rest) == sorted(Article.objects.values_list("id", flat=True))
 
 
 def test_next_interval_stays_within_bounds():
     assert pipeline.next_interval(600, changed=True, floor=400, ceiling=3600) == 400
     assert pipeline.next_interval(600, changed=False, floor=60, ceiling=3600) == 900
     assert pipeline.next_interval(3000, changed=False, floor=60, ceiling=3600) == 3600
+
+
+@pytest.mark.django_db
+def test_claim_paces_each_source_and_takes_the_most_overdue_first(settings):
+    now = timezone.now()
+    busy = ArticleFactory.create_batch(
+        20, next_check_at=now - timedelta(minutes=5), source__domain="busy.example"
+    )
+    quiet = ArticleFactory.create_batch(
+        2, next_check_at=now - timedelta(minutes=1), source__domain="quiet.example"
+    )
+    most_overdue = busy[7]
+    most_overdue.next_check_at = now - timedelta(hours=2)
+    most_overdue.save()
+
+    claimed = pipeline.claim_due_articles(now=now, per_source=4)
+
+    claimed_busy = [pk for pk in claimed if pk in {a.pk for a in busy}]
+    assert len(claimed_busy) == 4
+    assert most_overdue.pk in claimed_busy
+    assert {a.pk for a in quiet} <= set(claimed)
+    # The next tick takes the next four of the busy source.
+    later = pipeline.claim_due_articles(now=now, per_source=4)
+    assert len(later) == 4 and not set(later) & set(claimed)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_article_deleted_during_its_check_is_a_quiet_no_op(httpserver, allow_host):
+    allow_host(httpserver.url_for("/"))
+    article = ArticleFactory(url=httpserver.url_for("/gone-soon"))
+
+    def delete_then_serve(_request):
+        Article.objects.filter(pk=article.pk).delete()
+        connection.close()
+        html = (site.DEMO_DIR / "v1.html").read_bytes()
+        return Response(html, content_type="text/html; charset=utf-8")
+
+    httpserver.expect_request("/gone-soon").respond_with_handler(delete_then_serve)
+
+    result = pipeline.check_article(article)
+
+    assert result.outcome == "deleted"
+    assert not Version.objects.exists()
+    assert not Article.objects.exists()
