@@ -66,12 +66,16 @@ class DeliverResult:
 
 def matches(subscription: Subscription, change: Change) -> bool:
     """Whether the subscription's trigger fires for this change (scope aside)."""
+    if (change.details or {}).get("flip_flop"):
+        return False  # back to a text readers were already told about
     trigger = subscription.trigger
     kinds = Change.Kind
     if trigger == Subscription.Trigger.ANY:
         return True
     if trigger == Subscription.Trigger.HEADLINE:
         return change.kind == kinds.HEADLINE
+    if trigger == Subscription.Trigger.SIGNIFICANCE:
+        return change.significance * 100 >= (subscription.threshold or 0)
     if trigger == Subscription.Trigger.SIGNIFICANT:
         if change.kind in (kinds.REMOVED, kinds.RESTORED):
             return True

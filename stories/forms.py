@@ -50,15 +50,11 @@ class StorySearchForm(forms.Form):
 class TimelineFilterForm(forms.Form):
     """Filters of the story timeline; every field is optional and shareable."""
 
-    # Significance is a proxy until the pipeline scores changes: headline, figure,
-    # removal and restoration always count; text edits count by words changed.
-    SIGNIFICANCE_WORDS = {"notable": 5, "major": 25}
-    ALWAYS_SIGNIFICANT = (
-        Change.Kind.HEADLINE,
-        Change.Kind.FIGURE,
-        Change.Kind.REMOVED,
-        Change.Kind.RESTORED,
-    )
+    # Thresholds on Change.significance (stories/intelligence.py): "notable" keeps
+    # sentence rewrites and up; "major" keeps headline, figure, lede and correction
+    # changes. Removal and restoration always count.
+    SIGNIFICANCE_AT_LEAST = {"notable": 0.2, "major": 0.6}
+    ALWAYS_SIGNIFICANT = (Change.Kind.REMOVED, Change.Kind.RESTORED)
 
     kind = forms.MultipleChoiceField(
         label="Kind",
@@ -74,8 +70,8 @@ class TimelineFilterForm(forms.Form):
         required=False,
         choices=[
             ("", "Any change"),
-            ("notable", "Notable (5+ words)"),
-            ("major", "Major (25+ words)"),
+            ("notable", "Notable (sentences reworded and up)"),
+            ("major", "Major (headline, figures, lede, corrections)"),
         ],
     )
     before = CursorField(required=False, widget=forms.HiddenInput)

@@ -18,7 +18,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from stories import diffing, extraction, fetching, figures, fingerprint
+from stories import diffing, extraction, fetching, figures, fingerprint, intelligence
 from stories.models import Article, Change, Version
 
 logger = logging.getLogger(__name__)
@@ -28,6 +28,9 @@ logger = logging.getLogger(__name__)
 CLAIM_LEASE = timedelta(minutes=10)
 # How many due rows one claim looks at (and locks) to fill a batch under pacing.
 CLAIM_POOL_FACTOR = 4
+
+# The edit report of two equal texts, for scoring headline-only and figure changes.
+NO_EDITS = intelligence.classify_edits("", "", "en")
 
 # Remembered instead of a region when the article region changes on every load.
 NOISY_REGION = fingerprint.Region(selector="", fingerprint="noisy")
@@ -310,56 +313,104 @@ def _store(
 def _changes_between(
     article: Article, old: Version | None, new: Version, now: datetime
 ) -> list[Change]:
+    """Headline, text and figure changes from `old` to `new`, classified and scored.
+
+    Text edits are aligned sentence by sentence (added, deleted, edited, moved),
+    appended corrections/updates are quoted, every change gets a significance score,
+    and a headline or text that returns to an earlier state is marked a flip-flop.
+    """
     if old is None:
         return []
-    changes = []
-    if old.title != new.title:
-        diff = diffing.diff_title(old.title, new.title)
-        changes.append(
-            Change(
-                article=article,
-                from_version=old,
-                to_version=new,
-                kind=Change.Kind.HEADLINE,
-                detected_at=now,
-                words_added=diff.words_added,
-                words_removed=diff.words_removed,
-                summary=f"“{old.title}” → “{new.title}”"[:1000],
-                diff_ops=[list(op) for op in diff.ops],
-            )
-        )
-    if old.text != new.text:
-        diff = diffing.diff_texts(old.text, new.text)
-        changes.append(
-            Change(
-                article=article,
-                from_version=old,
-                to_version=new,
-                kind=Change.Kind.TEXT,
-                detected_at=now,
-                words_added=diff.words_added,
-                words_removed=diff.words_removed,
-                summary=diff.summary,
-                diff_ops=[list(op) for op in diff.ops],
-            )
-        )
+    lang = new.language or old.language
     deltas = figures.compare_figures(
         [figures.Figure.from_dict(d) for d in old.figures],
         [figures.Figure.from_dict(d) for d in new.figures],
     )
+    history = list(
+        Version.objects.filter(article=article, number__lt=new.number)
+        .order_by("number")
+        .values_list("title", "text")
+    )
+
+    def change(kind: str, **fields: object) -> Change:
+        return Change(
+            article=article,
+            from_version=old,
+            to_version=new,
+            kind=kind,
+            detected_at=now,
+            **fields,
+        )
+
+    changes = []
+    if old.title != new.title:
+        diff = diffing.diff_title(old.title, new.title)
+        flip = intelligence.detect_flip_flop([title for title, _ in history], new.title)
+        changes.append(
+            change(
+                Change.Kind.HEADLINE,
+                words_added=diff.words_added,
+                words_removed=diff.words_removed,
+                summary=f"“{old.title}” → “{new.title}”"[:1000],
+                diff_ops=[list(op) for op in diff.ops],
+                significance=intelligence.score_significance(
+                    NO_EDITS, old_headline=old.title, new_headline=new.title, lang=lang
+                ),
+                details={"flip_flop": flip.to_dict()} if flip else {},
+            )
+        )
+    if old.text != new.text:
+        diff = diffing.diff_texts(old.text, new.text)
+        report = intelligence.classify_edits(old.text, new.text, lang)
+        note = intelligence.find_correction(old.text, new.text, lang)
+        flip = intelligence.detect_flip_flop([text for _, text in history], new.text)
+        details: dict = {"edits": report.to_dict()}
+        if note:
+            details["correction"] = note.to_dict()
+        if flip:
+            details["flip_flop"] = flip.to_dict()
+        changes.append(
+            change(
+                Change.Kind.TEXT,
+                words_added=diff.words_added,
+                words_removed=diff.words_removed,
+                summary=_text_summary(report, note, deltas, diff)[:1000],
+                diff_ops=[list(op) for op in diff.ops],
+                significance=intelligence.score_significance(
+                    report, figure_deltas=deltas, correction=note, lang=lang
+                ),
+                details=details,
+            )
+        )
     if deltas:
         changes.append(
-            Change(
-                article=article,
-                from_version=old,
-                to_version=new,
-                kind=Change.Kind.FIGURE,
-                detected_at=now,
+            change(
+                Change.Kind.FIGURE,
                 summary="; ".join(delta.describe() for delta in deltas)[:1000],
+                significance=intelligence.score_significance(
+                    NO_EDITS, figure_deltas=deltas, lang=lang
+                ),
                 details={"figures": [asdict(delta) for delta in deltas]},
             )
         )
     return changes
+
+
+def _text_summary(
+    report: intelligence.EditReport,
+    note: intelligence.Correction | None,
+    deltas: list[figures.FigureDelta],
+    diff: diffing.Diff,
+) -> str:
+    """E.g. "2 sentences added, 1 moved, 1 figure revised · +12 −3 words"."""
+    parts = [report.describe()] if report.changed else []
+    revised = sum(1 for delta in deltas if delta.change == "revised")
+    if revised:
+        parts.append(f"{revised} figure{'s' if revised > 1 else ''} revised")
+    if note:
+        parts.append(f"{note.kind} {note.position}")
+    words = f"+{diff.words_added} −{diff.words_removed} words"
+    return f"{', '.join(parts)} · {words}" if parts else diff.summary
 
 
 def _restored_change(

@@ -199,13 +199,11 @@ def _story_changes(story: Story, filters: dict) -> QuerySet[Change]:
         changes = changes.filter(kind__in=filters["kind"])
     if filters["source"]:
         changes = changes.filter(article__source_id=filters["source"])
-    min_words = TimelineFilterForm.SIGNIFICANCE_WORDS.get(filters["significance"])
-    if min_words:
-        changes = changes.annotate(
-            words_changed=F("words_added") + F("words_removed")
-        ).filter(
+    at_least = TimelineFilterForm.SIGNIFICANCE_AT_LEAST.get(filters["significance"])
+    if at_least:
+        changes = changes.filter(
             Q(kind__in=TimelineFilterForm.ALWAYS_SIGNIFICANT)
-            | Q(words_changed__gte=min_words)
+            | Q(significance__gte=at_least)
         )
     return changes
 

@@ -103,6 +103,22 @@ def test_trigger_matches(trigger, threshold, kind, figures, expected):
     assert alerts.matches(subscription, change) is expected
 
 
+@pytest.mark.parametrize(
+    ("threshold", "significance", "expected"),
+    [(60, 0.8, True), (60, 0.59, False), (0, 0.0, True)],
+)
+def test_significance_trigger_uses_the_change_score(threshold, significance, expected):
+    subscription = Subscription(trigger="significance", threshold=threshold)
+    change = Change(kind="text", significance=significance)
+    assert alerts.matches(subscription, change) is expected
+
+
+def test_flip_flop_back_to_an_earlier_text_does_not_alert_again():
+    subscription = Subscription(trigger="any")
+    change = Change(kind="headline", details={"flip_flop": {"returns_to": 0}})
+    assert not alerts.matches(subscription, change)
+
+
 def test_figure_kind_filter_ignores_other_kinds():
     subscription = Subscription(trigger="figure", figure_kind="injured")
     change = Change(kind="figure", details={"figures": [KILLED_32_TO_100]})

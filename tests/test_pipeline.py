@@ -61,6 +61,15 @@ def test_fixture_story_yields_exactly_the_truth_versions_and_changes(tracked):
         for d in revision.details["figures"]
     ] == [(d["kind"], d["change"], d["old"], d["new"]) for d in expected_deltas]
     assert "killed: 32 → 200" in revision.summary
+    edited = Change.objects.get(to_version=versions[2], kind="text")
+    assert "figures revised" in edited.summary
+    assert edited.details["edits"]["counts"]["sentences_edited"] >= 1
+    headline = Change.objects.get(to_version=versions[1])
+    assert headline.significance >= 0.8 and revision.significance >= 0.7
+    update = Change.objects.get(to_version=versions[3])
+    assert update.details["correction"]["kind"] == "update"
+    assert update.details["correction"]["note"].startswith("Update")
+    assert "update appended" in update.summary
     assert versions[0].figures and all("kind" in f for f in versions[0].figures)
     appended = Change.objects.get(to_version=versions[3])
     assert appended.words_added > 20 and appended.words_removed == 0
@@ -271,3 +280,19 @@ def test_article_deleted_during_its_check_is_a_quiet_no_op(httpserver, allow_hos
     assert result.outcome == "deleted"
     assert not Version.objects.exists()
     assert not Article.objects.exists()
+
+
+@pytest.mark.django_db
+def test_headline_that_returns_is_a_flip_flop(tracked):
+    page, article = tracked
+    for index in (0, 2, 0):  # headline A, then B, then A again
+        page.index = index
+        pipeline.check_article(article)
+        article.refresh_from_db()
+
+    headlines = list(
+        Change.objects.filter(article=article, kind="headline").order_by("id")
+    )
+    assert len(headlines) == 2
+    assert "flip_flop" not in headlines[0].details
+    assert headlines[1].details["flip_flop"]["returns_to"] == 0

@@ -410,3 +410,28 @@ def test_login_and_logout_round_trip(client, settings, seeded, django_user_model
 
     client.post(reverse("logout"))
     assert client.get(url).status_code == 302
+
+
+@pytest.mark.django_db
+def test_significance_filter_and_correction_badge(client):
+    story = StoryFactory()
+    article = ArticleFactory(title="Storm hits coast")
+    article.stories.add(story)
+    typo = make_change(article, summary="typo fixed")
+    typo.significance = 0.05
+    typo.save()
+    note = make_change(article, summary="1 paragraph added, correction appended")
+    note.significance = 0.9
+    note.details = {
+        "correction": {"kind": "correction", "note": "Correctie: het waren 32 doden."}
+    }
+    note.save()
+    url = reverse("stories:story-detail", kwargs={"slug": story.slug})
+
+    major = client.get(url, {"significance": "major"}).content.decode()
+    everything = client.get(url).content.decode()
+
+    assert "correction appended" in major and "typo fixed" not in major
+    assert "typo fixed" in everything
+    assert 'class="badge badge-correction">Correction<' in major
+    assert "Correctie: het waren 32 doden." in major

@@ -47,6 +47,7 @@ class Subscription(models.Model):
         HEADLINE = "headline", "Headline changes"
         FIGURE = "figure", "Figure changes"
         SIGNIFICANT = "significant", "Text changes of at least N words"
+        SIGNIFICANCE = "significance", "Changes scoring at least N% significance"
         FIGURE_DELTA = "figure_delta", "A figure changes by at least N"
         FIGURE_REACHES = "figure_reaches", "A figure reaches N"
 

@@ -248,6 +248,10 @@ class Change(models.Model):
     summary = models.CharField(max_length=1000, blank=True)
     diff_ops = models.JSONField(default=list, blank=True)
     details = models.JSONField(default=dict, blank=True)
+    significance = models.FloatField(
+        default=0.0,
+        help_text="0-1: how much the change matters (stories/intelligence.py).",
+    )
 
     objects = ChangeQuerySet.as_manager()
 
