@@ -25,7 +25,7 @@ from django_htmx.http import HttpResponseClientRedirect, HttpResponseStopPolling
 from django_htmx.middleware import HtmxDetails
 from lxml_html_clean import Cleaner
 
-from stories import charts, diffing, figures
+from stories import charts, diffing, figures, intelligence
 from stories.forms import Cursor, StorySearchForm, TimelineFilterForm, VersionPairForm
 from stories.models import Article, Change, Source, Story, Version
 
@@ -173,6 +173,31 @@ def _headline_figures(found: list[dict]) -> list[figures.Figure]:
     return ranked[:3]
 
 
+def _disagreements(story: Story) -> list[intelligence.Disagreement]:
+    """Incompatible current figures of one kind across the story's articles."""
+    latest_number = (
+        Version.objects.filter(article=OuterRef("article"))
+        .order_by("-number")
+        .values("number")[:1]
+    )
+    claims = []
+    for article_id, outlet, fetched_at, found in Version.objects.filter(
+        article__stories=story, number=Subquery(latest_number)
+    ).values_list("article_id", "article__source__name", "fetched_at", "figures"):
+        for data in found or []:
+            figure = figures.Figure.from_dict(data)
+            claims.append(
+                intelligence.FigureClaim(
+                    outlet=outlet or "unknown outlet",
+                    article_id=article_id,
+                    claimant=figure.attributed_to,
+                    claimed_at=fetched_at,
+                    figure=figure,
+                )
+            )
+    return intelligence.find_disagreements(claims)
+
+
 # -- story timeline ---------------------------------------------------------------
 
 
@@ -277,6 +302,7 @@ def story_detail(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     if _wants_fragment(request):
         return render(request, "stories/partials/timeline.html", context)
     context["charts"] = _figure_charts(story)
+    context["disagreements"] = _disagreements(story)
     context["articles"] = (
         story.articles.select_related("source")
         .only(

@@ -435,3 +435,52 @@ def test_significance_filter_and_correction_badge(client):
     assert "typo fixed" in everything
     assert 'class="badge badge-correction">Correction<' in major
     assert "Correctie: het waren 32 doden." in major
+
+
+@pytest.mark.django_db
+def test_story_page_shows_sources_that_disagree_and_not_compatible_ones(client):
+    story = StoryFactory()
+
+    def article_with(outlet: str, value: int, qualifier: str, kind: str = "killed"):
+        article = ArticleFactory(
+            source__name=outlet, source__domain=f"{outlet}.example"
+        )
+        article.stories.add(story)
+        Version.objects.create(
+            article=article,
+            number=1,
+            fetched_at=timezone.now(),
+            url=article.url,
+            text="x",
+            content_hash=outlet,
+            raw_html_compressed=Version.compress(b""),
+            figures=[
+                {
+                    "kind": kind,
+                    "value": value,
+                    "low": None,
+                    "high": None,
+                    "qualifier": qualifier,
+                    "attributed_to": "the health ministry",
+                    "lang": "en",
+                }
+            ],
+        )
+
+    article_with("gazette", 3958, "exact")
+    article_with("herald", 11300, "exact")
+    article_with("courier", 30000, "at_least", kind="injured")
+    article_with("tribune", 30000, "more_than", kind="injured")
+
+    body = client.get(reverse("stories:story-detail", kwargs={"slug": story.slug}))
+    text = body.content.decode()
+
+    assert "Sources disagree" in text
+    section = text[
+        text.index("Sources disagree") : text.index(
+            "</section>", text.index("Sources disagree")
+        )
+    ]
+    assert "3958" in section and "11300" in section
+    assert "gazette" in section and "herald" in section
+    assert "injured" not in section  # at least 30,000 vs more than 30,000 agree
