@@ -197,6 +197,15 @@ def _check(article: Article, now: datetime | None, clock: StageClock) -> CheckRe
     return _store(article, fetched, page, found, region, now or timezone.now(), clock)
 
 
+def _lock(article: Article) -> Article:
+    """The article row, locked for this transaction, with its source (not locked)."""
+    return (
+        Article.objects.select_related("source")
+        .select_for_update(of=("self",))
+        .get(pk=article.pk)
+    )
+
+
 def _next_region(
     article: Article,
     fetched: fetching.FetchResult,
@@ -249,7 +258,7 @@ def _store(
     """
     try:
         with transaction.atomic():
-            locked = Article.objects.select_for_update().get(pk=article.pk)
+            locked = _lock(article)
             locked.region_selector = region.selector if region else ""
             locked.region_fingerprint = region.fingerprint if region else ""
             latest = Version.objects.latest_for(locked)
@@ -458,7 +467,7 @@ def _record_unchanged(
 ) -> CheckResult:
     now = timezone.now()
     with transaction.atomic():
-        locked = Article.objects.select_for_update().get(pk=article.pk)
+        locked = _lock(article)
         _finish(locked, fetched, now, changed=False, status=status)
     return CheckResult(outcome, status, fetched.status)
 
@@ -467,7 +476,7 @@ def _record_removed(article: Article, fetched: fetching.FetchResult) -> CheckRes
     """A 404/410 marks the article removed, with one `removed` change per removal."""
     now = timezone.now()
     with transaction.atomic():
-        locked = Article.objects.select_for_update().get(pk=article.pk)
+        locked = _lock(article)
         changes = []
         if locked.state != Article.State.REMOVED:
             latest = Version.objects.latest_for(locked)
@@ -512,7 +521,7 @@ def _record_failure(
     """Count the failure and back off exponentially; the article keeps its versions."""
     now = timezone.now()
     with transaction.atomic():
-        locked = Article.objects.select_for_update().get(pk=article.pk)
+        locked = _lock(article)
         locked.consecutive_failures += 1
         floor, ceiling = _interval_bounds(locked)
         backoff = min(

@@ -296,3 +296,18 @@ def test_headline_that_returns_is_a_flip_flop(tracked):
     assert len(headlines) == 2
     assert "flip_flop" not in headlines[0].details
     assert headlines[1].details["flip_flop"]["returns_to"] == 0
+
+
+@pytest.mark.django_db
+def test_unchanged_check_costs_a_handful_of_queries(
+    tracked, django_assert_max_num_queries
+):
+    page, article = tracked
+    page.use_etag = False
+    pipeline.check_article(article)
+    article = Article.objects.select_related("source").get(pk=article.pk)
+    page.index = 1  # noise only: the cheap path
+
+    # SAVEPOINT/lock/update of the article row; nothing per version or per figure.
+    with django_assert_max_num_queries(4):
+        assert pipeline.check_article(article).outcome == "unchanged"
