@@ -46,17 +46,9 @@ def locate_region(html: str | bytes, text: str) -> Region | None:
     paragraphs = [_squeeze(p) for p in text.split("\n\n") if p.strip()]
     if not paragraphs:
         return None
-    best: LexborNode | None = None
-    best_size = 0
-    for node in tree.body.traverse(include_text=False):
-        content = _squeeze(normalise_text(node.text(deep=True, separator="\n")))
-        if len(content) < sum(map(len, paragraphs)):
-            continue
-        if all(p in content for p in paragraphs) and (
-            best is None or len(content) <= best_size
-        ):
-            # traverse() is depth-first, so on a tie the deeper element wins.
-            best, best_size = node, len(content)
+    best = _climb_from_first_paragraph(tree, paragraphs) or _smallest_container(
+        tree, paragraphs
+    )
     if best is None:
         return None
     selector = _unique_selector(tree, best)
@@ -64,6 +56,49 @@ def locate_region(html: str | bytes, text: str) -> Region | None:
         return None
     digest = _digest(tree, best)
     return Region(selector, digest)
+
+
+def _holds(node: LexborNode, paragraphs: list[str], needed: int) -> bool:
+    raw = node.text(deep=True, separator="\n")
+    if len(raw) < needed:  # cheap: squeezing only makes it shorter
+        return False
+    content = _squeeze(normalise_text(raw))
+    return all(p in content for p in paragraphs)
+
+
+def _climb_from_first_paragraph(
+    tree: LexborHTMLParser, paragraphs: list[str]
+) -> LexborNode | None:
+    """Fast path: the first block holding the first paragraph, then its ancestors
+    up to the first one that holds every paragraph."""
+    probe = paragraphs[0][:40]
+    needed = sum(map(len, paragraphs))
+    for block in tree.body.css("p, li, blockquote, h2, h3, h4, td"):
+        if probe in _squeeze(normalise_text(block.text(deep=True, separator="\n"))):
+            node: LexborNode | None = block
+            while node is not None and node.tag not in ("body", "html"):
+                if _holds(node, paragraphs, needed):
+                    return node
+                node = node.parent
+            return None
+    return None
+
+
+def _smallest_container(
+    tree: LexborHTMLParser, paragraphs: list[str]
+) -> LexborNode | None:
+    """Slow path for text that sits outside the usual blocks: try every element."""
+    needed = sum(map(len, paragraphs))
+    best: LexborNode | None = None
+    best_size = 0
+    for node in tree.body.traverse(include_text=False):
+        if not _holds(node, paragraphs, needed):
+            continue
+        size = len(node.text(deep=True))
+        if best is None or size <= best_size:
+            # traverse() is depth-first, so on a tie the deeper element wins.
+            best, best_size = node, size
+    return best
 
 
 def fingerprint(html: str | bytes, selector: str) -> str | None:
