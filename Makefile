@@ -9,7 +9,7 @@ include .env
 export
 endif
 
-.PHONY: install run dev worker beat migrate test lint fmt check bench
+.PHONY: install run dev worker beat migrate test lint fmt check bench soak
 
 install: $(VENV)/.installed
 
@@ -64,6 +64,12 @@ bench: export CELERY_BROKER_URL ?= redis://127.0.0.1:6379/10
 bench: install
 	@bash scripts/ensure-services
 	$(BIN)/python bench/run.py $(BENCH_ARGS)
+
+# 500 articles for 10 minutes with real beat + worker: every change once, flat memory.
+soak: export DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/newsroom_soak
+soak: install
+	@bash scripts/ensure-services
+	$(BIN)/python bench/soak.py $(SOAK_ARGS)
 
 lint: install
 	$(BIN)/ruff check . && $(BIN)/ruff format --check .

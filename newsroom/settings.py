@@ -60,6 +60,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "stories.security.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -153,6 +154,48 @@ if not DEBUG:
     CSRF_COOKIE_SECURE = True
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
+
+# --- Security ---
+# Headers on every response (stories/security.py adds CSP and Permissions-Policy; the
+# rest come from Django's SecurityMiddleware and XFrameOptionsMiddleware). No page
+# has inline script or style attributes; htmx is a static file and its injected
+# indicator <style> is switched off in base.html's htmx-config.
+NEWSROOM_CSP = env_str(
+    "NEWSROOM_CSP",
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; "
+    "form-action 'self'; frame-ancestors 'none'",
+)
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
+# Login rate limiting: after this many failed logins for one username from one
+# address, that pair is refused for the rest of the window (seconds, from the first
+# failure). Counts live in the cache: set NEWSROOM_CACHE_URL=redis://... in production
+# so every web process shares them (the default cache is per process).
+NEWSROOM_LOGIN_MAX_FAILURES = env_int("NEWSROOM_LOGIN_MAX_FAILURES", 5)
+NEWSROOM_LOGIN_LOCKOUT_SECONDS = env_int("NEWSROOM_LOGIN_LOCKOUT_SECONDS", 900)
+NEWSROOM_CACHE_URL = env_str("NEWSROOM_CACHE_URL", "")
+if NEWSROOM_CACHE_URL and NEWSROOM_CACHE_URL.startswith(("redis://", "rediss://")):
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": NEWSROOM_CACHE_URL,
+        }
+    }
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# How long a claimed article stays out of the due set before the next beat may claim
+# it again (a check lost with the broker, or a dead worker, is redone after this).
+NEWSROOM_CLAIM_LEASE_SECONDS = env_int("NEWSROOM_CLAIM_LEASE_SECONDS", 600)
+# Signed links in alert messages (unsubscribe, mute, ...) expire after this many days.
+NEWSROOM_ALERT_LINK_MAX_AGE_DAYS = env_int("NEWSROOM_ALERT_LINK_MAX_AGE_DAYS", 60)
+# Messages (which may carry a new webhook secret once) live in the session, not a
+# cookie.
+MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
+# --- end Security ---
 
 # Celery. Redis in production and CI; by default kombu's filesystem transport under
 # var/broker, which needs no server and works across the web, worker and beat processes.

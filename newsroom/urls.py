@@ -1,8 +1,21 @@
 from django.contrib import admin
+from django.contrib.auth import views as auth_views
 from django.urls import include, path
+
+from stories import security
+
+# Both login forms count failures per username and address (stories/security.py).
+admin.site.login_form = security.RateLimitedAdminAuthenticationForm
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path(
+        "accounts/login/",
+        auth_views.LoginView.as_view(
+            authentication_form=security.RateLimitedAuthenticationForm
+        ),
+        name="login",
+    ),
     path("accounts/", include("django.contrib.auth.urls")),
     path("", include("stories.urls")),
     path("", include("stories.alert_urls")),

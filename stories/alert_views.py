@@ -147,7 +147,14 @@ def subscription_create(request: HtmxHttpRequest) -> HttpResponse:
             "alerts/partials/subscribe_done.html",
             {"subscription": subscription},
         )
-    messages.success(request, f"You now follow {subscription.describe_scope()}.")
+    done = f"You now follow {subscription.describe_scope()}."
+    if subscription.channel == Subscription.Channel.WEBHOOK:
+        # The only time the secret is shown (messages live in the session).
+        done += (
+            " Webhook signing secret, shown only now — copy it: "
+            f"{subscription.webhook_secret}"
+        )
+    messages.success(request, done)
     return redirect(_next_url(request, "alerts:subscription-list"))
 
 

@@ -424,10 +424,14 @@ def action_token(subscription: Subscription, action: str) -> str:
 
 
 def read_action_token(token: str) -> tuple[int, str] | None:
-    """(subscription id, action) from a signed link, or None if it was tampered."""
+    """(subscription id, action) from a signed link; None if tampered or expired."""
     try:
-        data = signing.loads(token, salt=SIGNING_SALT)
-    except signing.BadSignature:
+        data = signing.loads(
+            token,
+            salt=SIGNING_SALT,
+            max_age=settings.NEWSROOM_ALERT_LINK_MAX_AGE_DAYS * 86400,
+        )
+    except signing.BadSignature:  # SignatureExpired included
         return None
     if not isinstance(data, dict) or data.get("a") not in ACTIONS:
         return None

@@ -232,6 +232,15 @@ def check_address(url: str, scheme_ports: dict[str, int] | None = None) -> None:
             _public_addresses(host, port)
         except _Refused as exc:
             raise PermanentDeliveryError(str(exc)) from exc
+    # Only the standard web ports unless allowed (private hosts allowed, or a
+    # "host:port" entry): a webhook must not probe mail, database or admin ports.
+    hostport = f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
+    if port not in (80, 443) and not (
+        settings.NEWSROOM_ALLOW_PRIVATE_HOSTS
+        or hostport
+        in {entry.lower() for entry in settings.NEWSROOM_ALLOWED_PRIVATE_HOSTS}
+    ):
+        raise PermanentDeliveryError(f"refused: port {port} (only 80 and 443)")
 
 
 def _is_exempt(host: str, port: int) -> bool:

@@ -76,6 +76,7 @@ class FetchPolicy:
     max_redirects: int = 5
     allow_private: bool = False
     allowed_hosts: frozenset[str] = frozenset()  # "host" or "host:port"
+    allowed_ports: frozenset[int] = frozenset({80, 443})  # for any public host
     user_agent: str = DEFAULT_USER_AGENT
 
 
@@ -356,6 +357,20 @@ def _check_url(
     port = url.port or DEFAULT_PORTS[url.scheme]
     if not _is_exempt(host, port, policy):
         _resolve_public(host, port, via=via)
+    # Other ports reach admin panels, mail and databases on public hosts too; only
+    # allow_private, a "host:port" entry in allowed_hosts or allowed_ports opens one.
+    if port not in policy.allowed_ports and not (
+        policy.allow_private
+        or _host_port(host, port) in {entry.lower() for entry in policy.allowed_hosts}
+    ):
+        raise PermanentFetchError(
+            "refused_port", f"refused: {via}port {port} (only 80 and 443)"
+        )
+
+
+def _host_port(host: str, port: int) -> str:
+    host = host.lower()
+    return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
 
 
 def _resolve_public(host: str, port: int, *, via: str = "") -> list[str]:

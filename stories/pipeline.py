@@ -25,7 +25,7 @@ logger = logging.getLogger(__name__)
 
 # How long a claimed article stays out of the due set while its check is queued or
 # running. A check that dies is picked up again after this.
-CLAIM_LEASE = timedelta(minutes=10)
+CLAIM_LEASE = timedelta(seconds=settings.NEWSROOM_CLAIM_LEASE_SECONDS)
 # How many due rows one claim looks at (and locks) to fill a batch under pacing.
 CLAIM_POOL_FACTOR = 4
 

@@ -33,15 +33,16 @@ def send_pending(subscription: Subscription) -> str:
 
 @pytest.mark.django_db
 def test_webhook_receives_signed_json_that_verifies(hostile_change, local_server):
-    local_server.expect_request("/hook", method="POST").respond_with_data("ok")
+    local_server.expect_request("/signed-hook", method="POST").respond_with_data("ok")
     subscription = SubscriptionFactory(
-        channel="webhook", target=local_server.url_for("/hook")
+        channel="webhook", target=local_server.url_for("/signed-hook")
     )
     alerts.send_for_change(hostile_change.pk)
 
     assert send_pending(subscription) == "sent"
 
-    ((request, _),) = local_server.log
+    # The server is shared by the session: look only at this test's endpoint.
+    (request,) = [r for r, _ in local_server.log if r.path == "/signed-hook"]
     body = request.get_data()
     headers = request.headers
     assert channels.verify(

@@ -427,7 +427,10 @@ def test_dns_rebinding_to_a_private_address_is_refused_at_connect_time(
     )
 
     with pytest.raises(PermanentFetchError) as caught:
-        fetching.fetch(f"http://rebind.test:{httpserver.port}/article")
+        fetching.fetch(
+            f"http://rebind.test:{httpserver.port}/article",
+            policy=FetchPolicy(allowed_ports=frozenset({80, 443, httpserver.port})),
+        )
 
     assert caught.value.code == "refused_private"
     assert "127.0.0.1" in str(caught.value)

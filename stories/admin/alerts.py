@@ -24,6 +24,8 @@ class SubscriptionAdmin(admin.ModelAdmin):
     list_filter = ["channel", "scope", "trigger", "mode", "paused_at"]
     search_fields = ["target", "user__username", "user__email", "pause_reason"]
     raw_id_fields = ["user", "story", "article", "source"]
+    # The signing secret is shown once, to the subscriber, when the alert is created.
+    exclude = ["webhook_secret"]
     readonly_fields = [
         "consecutive_failures",
         "window_until",
