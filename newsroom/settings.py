@@ -242,6 +242,8 @@ CELERY_BEAT_SCHEDULE = {
 NEWSROOM_ALLOW_PRIVATE_HOSTS = env_bool("NEWSROOM_ALLOW_PRIVATE_HOSTS", False)
 # Or allow just these private "host" / "host:port" entries (e.g. an intranet site).
 NEWSROOM_ALLOWED_PRIVATE_HOSTS = env_list("NEWSROOM_ALLOWED_PRIVATE_HOSTS")
+# Ports public hosts may be fetched on (SSRF guard: no 2375, 6379, 8080 … by default).
+NEWSROOM_ALLOWED_PORTS = [int(p) for p in env_list("NEWSROOM_ALLOWED_PORTS", "80,443")]
 NEWSROOM_FETCH_TIMEOUT = float(env_int("NEWSROOM_FETCH_TIMEOUT", 20))
 NEWSROOM_MAX_PAGE_BYTES = env_int("NEWSROOM_MAX_PAGE_BYTES", 5_000_000)
 # Adaptive schedule bounds, in seconds.
@@ -250,7 +252,7 @@ NEWSROOM_MAX_INTERVAL = env_int("NEWSROOM_MAX_INTERVAL", 86400)
 NEWSROOM_RETIRE_AFTER_DAYS = env_int("NEWSROOM_RETIRE_AFTER_DAYS", 30)
 NEWSROOM_CLAIM_BATCH = env_int("NEWSROOM_CLAIM_BATCH", 500)
 # Per-host pacing: at most this many checks of one source are queued per tick.
-NEWSROOM_PER_SOURCE_PER_TICK = env_int("NEWSROOM_PER_SOURCE_PER_TICK", 4)
+NEWSROOM_PER_SOURCE_PER_TICK = env_int("NEWSROOM_PER_SOURCE_PER_TICK", 10)
 # Stories are readable without login unless this is off.
 NEWSROOM_PUBLIC_STORIES = env_bool("NEWSROOM_PUBLIC_STORIES", True)
 # How often an open story page asks for new changes, in seconds.

@@ -33,7 +33,7 @@ from django.db.models import Q
 from django.utils import timezone
 from lxml import etree
 
-from stories import fetching, urlnorm
+from stories import fetching, pipeline, urlnorm
 from stories.models import Article, Feed, FeedPoll, Source, StoryMatch, Version
 
 logger = logging.getLogger(__name__)
@@ -62,15 +62,6 @@ class FeedResponse:
     @property
     def not_modified(self) -> bool:
         return self.status == 304
-
-
-def feed_policy() -> fetching.FetchPolicy:
-    return fetching.FetchPolicy(
-        timeout=settings.NEWSROOM_FETCH_TIMEOUT,
-        max_bytes=settings.NEWSROOM_MAX_FEED_BYTES,
-        allow_private=settings.NEWSROOM_ALLOW_PRIVATE_HOSTS,
-        allowed_hosts=frozenset(settings.NEWSROOM_ALLOWED_PRIVATE_HOSTS),
-    )
 
 
 def fetch_feed(
@@ -294,7 +285,7 @@ def claim_due_feeds(limit: int = 200, now: datetime | None = None) -> list[int]:
 
 def poll_feed(feed: Feed, now: datetime | None = None) -> PollResult:
     """Poll one feed and create its new articles; never raises for a bad feed."""
-    policy = feed_policy()
+    policy = pipeline.fetch_policy(max_bytes=settings.NEWSROOM_MAX_FEED_BYTES)
     source = feed.source
     _refresh_robots(source, feed, policy)
     if source.robots_status.startswith("disallowed"):

@@ -48,12 +48,14 @@ class CheckResult:
     timings: dict[str, float] = field(default_factory=dict)  # CPU ms per stage
 
 
-def fetch_policy() -> fetching.FetchPolicy:
+def fetch_policy(max_bytes: int | None = None) -> fetching.FetchPolicy:
+    """The fetch rules from settings (pages by default; feeds pass their own cap)."""
     return fetching.FetchPolicy(
         timeout=settings.NEWSROOM_FETCH_TIMEOUT,
-        max_bytes=settings.NEWSROOM_MAX_PAGE_BYTES,
+        max_bytes=max_bytes or settings.NEWSROOM_MAX_PAGE_BYTES,
         allow_private=settings.NEWSROOM_ALLOW_PRIVATE_HOSTS,
         allowed_hosts=frozenset(settings.NEWSROOM_ALLOWED_PRIVATE_HOSTS),
+        allowed_ports=frozenset(settings.NEWSROOM_ALLOWED_PORTS),
     )
 
 
