@@ -381,8 +381,13 @@ def _figure_charts(story: Story) -> list[charts.Chart]:
         )
     )
     points = []
+    article_urls: dict[int, str] = {}
     for pk, article_id, at, details, old_no, old_at, new_no, outlet in rows:
-        link = reverse("stories:article-detail", kwargs={"pk": article_id})
+        if article_id not in article_urls:
+            article_urls[article_id] = reverse(
+                "stories:article-detail", kwargs={"pk": article_id}
+            )
+        link = article_urls[article_id]
         if old_no and new_no:
             link += f"?old={old_no}&new={new_no}"
         for data in (details or {}).get("figures", []):
