@@ -15,7 +15,8 @@ For each article count and each (pool, concurrency) pair it:
    advance the simulator (``POST /_round``: a known fraction of articles really
    change); a last "quiet" round changes nothing. Every round makes every article
    due and enqueues it the way the beat task does (``pipeline.claim_due_articles``
-   then ``tasks.check_article.delay``), then waits for one
+   then ``tasks.enqueue_checks``: batches of ``NEWSROOM_CHECK_BATCH`` checks per
+   task), then waits for one
    ``check article=ID outcome=... cpu_ms={...}`` log line per article,
 5. prints one row per round and a stage split, then the floor (raw async fetch and
    bare lexbor parse of the same pages), and once, server time of the story page
@@ -366,7 +367,7 @@ def run_round(
     while ids := pipeline.claim_due_articles(limit=500):
         for article_id in ids:
             enqueued[article_id] = time.time()
-            tasks.check_article.delay(article_id)
+        tasks.enqueue_checks(ids)  # batches of NEWSROOM_CHECK_BATCH, as beat does
     deadline = started + timeout
     peak: dict[int, int] = {}
     next_sample = 0.0

@@ -1,5 +1,6 @@
 import time
 
+import factory
 import pytest
 from werkzeug import Response
 
@@ -156,4 +157,50 @@ def test_enqueue_run_twice_queues_each_due_article_once(broker_queue):
     assert tasks.enqueue_due_articles() == 2
     assert tasks.enqueue_due_articles() == 0
 
-    assert broker_queue() == 2
+    assert broker_queue() == 1  # one batch of two checks
+
+
+@pytest.mark.django_db
+def test_batch_check_run_twice_stores_one_version_each(served):
+    served.expect_request("/a").respond_with_data(PAGE, content_type="text/html")
+    served.expect_request("/b").respond_with_data(
+        PAGE.replace("Storm hits coast", "Storm leaves coast"), content_type="text/html"
+    )
+    first = ArticleFactory(url=served.url_for("/a"))
+    second = ArticleFactory(url=served.url_for("/b"))
+    ids = [first.pk, second.pk, 987654]  # the last one was deleted meanwhile
+
+    assert tasks.check_articles.apply(args=[ids]).get() == {"new_version": 2}
+    assert tasks.check_articles.apply(args=[ids]).get() == {"unchanged": 2}
+    assert Version.objects.count() == 2
+
+
+@pytest.mark.django_db
+def test_batch_retries_a_transient_failure_on_its_own(served, broker_queue):
+    served.expect_request("/down").respond_with_data("busy", status=503)
+    served.expect_request("/up").respond_with_data(PAGE, content_type="text/html")
+    down = ArticleFactory(url=served.url_for("/down"))
+    up = ArticleFactory(url=served.url_for("/up"))
+
+    outcomes = tasks.check_articles.apply(args=[[down.pk, up.pk]]).get()
+
+    assert outcomes == {"failed": 1, "new_version": 1}
+    assert broker_queue() == 1  # check_article(down) with a countdown
+    down.refresh_from_db()
+    assert "503" in down.last_status
+
+
+@pytest.mark.django_db
+def test_batch_out_of_time_queues_the_rest_as_a_new_batch(
+    served, broker_queue, settings
+):
+    settings.NEWSROOM_BATCH_SECONDS = 0  # every batch runs out after one check
+    served.expect_request("/a").respond_with_data(PAGE, content_type="text/html")
+    articles = ArticleFactory.create_batch(
+        3, url=factory.Iterator([served.url_for(f"/a?{n}") for n in range(3)])
+    )
+
+    outcomes = tasks.check_articles.apply(args=[[a.pk for a in articles]]).get()
+
+    assert outcomes == {"new_version": 1, "requeued": 2}
+    assert broker_queue() == 1
