@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import DataError, IntegrityError, transaction
 from django.utils import timezone
 
 from stories import diffing, extraction, fetching, figures, fingerprint, intelligence
@@ -151,6 +151,9 @@ def check_article(article: Article, now: datetime | None = None) -> CheckResult:
 
 
 def _check(article: Article, now: datetime | None, clock: StageClock) -> CheckResult:
+    if article.state == Article.State.RETIRED:
+        # Queued before an editor (or the schedule) retired it: leave it alone.
+        return CheckResult("retired", "article is retired; not checked")
     try:
         with clock.stage("fetch"):
             fetched = fetching.fetch(
@@ -310,6 +313,12 @@ def _store(
             "article=%s version already stored by a concurrent check", article.pk
         )
         return CheckResult("unchanged", "stored by a concurrent check", fetched.status)
+    except DataError as exc:
+        # A value the columns cannot hold (e.g. a redirect to a 3,000-character URL):
+        # record it like any bad page instead of failing the task over and over.
+        return _record_failure(
+            article, f"could not store this page: {exc}"[:500], status_code=200
+        )
     logger.info(
         "article=%s version=%s changes=%s",
         article.pk,
@@ -465,7 +474,19 @@ def _finish(
     article.last_status_code = fetched.status
     if article.state == Article.State.REMOVED and not fetched.gone:
         article.state = Article.State.ACTIVE
+    _retire_if_quiet(article, now)
     article.save()
+
+
+def _retire_if_quiet(article: Article, now: datetime) -> None:
+    """Old news: an article unchanged for NEWSROOM_RETIRE_AFTER_DAYS is no longer
+    checked (an editor can set it active again in the admin)."""
+    quiet_since = article.last_changed_at or article.first_seen_at
+    if now - quiet_since > timedelta(days=settings.NEWSROOM_RETIRE_AFTER_DAYS):
+        article.state = Article.State.RETIRED
+        days = settings.NEWSROOM_RETIRE_AFTER_DAYS
+        status = f"{article.last_status}; retired after {days} quiet days"
+        article.last_status = status[:500]
 
 
 def _record_unchanged(
@@ -501,6 +522,7 @@ def _record_removed(article: Article, fetched: fetching.FetchResult) -> CheckRes
         locked.last_checked_at = now
         if changes:
             locked.last_changed_at = now
+        _retire_if_quiet(locked, now)
         locked.next_check_at = now + timedelta(seconds=locked.check_interval)
         locked.consecutive_failures = 0
         locked.last_status = f"{fetched.status}: removed"

@@ -20,6 +20,7 @@ logger = logging.getLogger(__name__)
 # Database hiccups (a PostgreSQL restart) are retried by Celery; page problems are
 # recorded on the article by the pipeline and retried here with backoff.
 DB_ERRORS = (OperationalError, InterfaceError)
+MAX_RETRY_COUNTDOWN = 300
 
 
 @shared_task(
@@ -35,7 +36,7 @@ def check_article(self, article_id: int) -> str:
     if article is None:
         return "article deleted"  # deleted after it was queued
     result = _check_and_alert(article)
-    if result.is_transient and self.request.retries < self.max_retries:
+    if _retry_soon(result) and self.request.retries < self.max_retries:
         countdown = result.retry_after or 30 * 2**self.request.retries
         raise self.retry(countdown=countdown + random.uniform(0, 5))
     return result.outcome
@@ -74,12 +75,19 @@ def check_articles(self, article_ids: list[int]) -> dict[str, int]:
             break
         result = _check_and_alert(article)
         outcomes[result.outcome] += 1
-        if result.is_transient:
+        if _retry_soon(result):
             countdown = result.retry_after or 30
             check_article.apply_async(
                 [article.pk], countdown=countdown + random.uniform(0, 5)
             )
     return dict(outcomes)
+
+
+def _retry_soon(result: pipeline.CheckResult) -> bool:
+    # A long Retry-After is left to the schedule (the pipeline already moved
+    # next_check_at): a Celery ETA past the broker's visibility timeout would be
+    # redelivered again and again while it waits.
+    return result.is_transient and (result.retry_after or 0) <= MAX_RETRY_COUNTDOWN
 
 
 def _check_and_alert(article: Article) -> pipeline.CheckResult:

@@ -311,3 +311,47 @@ def test_unchanged_check_costs_a_handful_of_queries(
     # SAVEPOINT/lock/update of the article row; nothing per version or per figure.
     with django_assert_max_num_queries(4):
         assert pipeline.check_article(article).outcome == "unchanged"
+
+
+@pytest.mark.django_db
+def test_article_quiet_for_the_retire_window_is_retired_and_then_left_alone(
+    tracked, settings
+):
+    settings.NEWSROOM_RETIRE_AFTER_DAYS = 30
+    page, article = tracked
+    article.first_seen_at = timezone.now() - timedelta(days=31)
+    article.save()
+
+    pipeline.check_article(article)  # first version; nothing changed since
+    article.refresh_from_db()
+    assert article.state == Article.State.RETIRED
+    assert "retired after 30 quiet days" in article.last_status
+    assert article.pk not in pipeline.claim_due_articles(
+        now=timezone.now() + timedelta(days=400)
+    )
+
+    requests = page.requests
+    assert pipeline.check_article(article).outcome == "retired"
+    assert page.requests == requests  # not even fetched
+
+
+@pytest.mark.django_db
+def test_redirect_to_an_overlong_url_is_a_recorded_failure(httpserver, allow_host):
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite does not enforce column lengths")
+    allow_host(httpserver.url_for("/"))
+    long_path = "/a" + "x" * 2500
+    httpserver.expect_request("/short").respond_with_data(
+        "", status=302, headers={"Location": long_path}
+    )
+    httpserver.expect_request(long_path).respond_with_data(
+        (site.DEMO_DIR / "v1.html").read_bytes(), content_type="text/html"
+    )
+    article = ArticleFactory(url=httpserver.url_for("/short"))
+
+    result = pipeline.check_article(article)
+
+    article.refresh_from_db()
+    assert result.outcome == "failed"
+    assert "could not store" in article.last_status
+    assert not Version.objects.exists()
