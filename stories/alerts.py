@@ -133,6 +133,15 @@ def send_for_change(change_id: int, now: datetime | None = None) -> list[Planned
     change = Change.objects.select_related("article").filter(pk=change_id).first()
     if change is None:
         return []
+    planned = _plan_deliveries(change, now)
+    # The intent is on record: the sweep no longer needs to look at this change.
+    Change.objects.filter(pk=change.pk, alerts_planned_at=None).update(
+        alerts_planned_at=now
+    )
+    return planned
+
+
+def _plan_deliveries(change: Change, now: datetime) -> list[Planned]:
     subscriptions = [
         subscription
         for subscription in Subscription.objects.live(now)
@@ -152,7 +161,7 @@ def send_for_change(change_id: int, now: datetime | None = None) -> list[Planned
         for sub in subscriptions
     ]
     Delivery.objects.bulk_create(deliveries, ignore_conflicts=True)
-    logger.info("change=%s deliveries=%s", change_id, len(deliveries))
+    logger.info("change=%s deliveries=%s", change.pk, len(deliveries))
     return [
         Planned(delivery.subscription.pk, delivery.due_at)
         for delivery in deliveries
@@ -243,6 +252,18 @@ def deliver_due(subscription_id: int, now: datetime | None = None) -> DeliverRes
         return record_failure(
             subscription.pk, token, str(exc), is_transient=False, now=now
         )
+    except Exception as exc:
+        # A bug or a library's surprise (an Apprise plugin, a template): counted
+        # like a transient error, so it backs off, gives up and pauses in the end
+        # instead of being released by the sweep and retried forever.
+        logger.exception("subscription=%s message=%s crashed", subscription.pk, token)
+        return record_failure(
+            subscription.pk,
+            token,
+            f"unexpected error: {exc!r}",
+            is_transient=True,
+            now=now,
+        )
     return record_sent(subscription.pk, token, len(deliveries))
 
 
@@ -306,7 +327,9 @@ def record_failure(
         else:
             batch.update(failed_at=now, attempts=attempts, error=error)
             outcome = "failed"
-        subscription.consecutive_failures += 1
+            # Counted per message that failed for good, not per retry: an endpoint
+            # down for minutes is retried; one that loses messages gets paused.
+            subscription.consecutive_failures += 1
         fields = ["consecutive_failures"]
         if subscription.consecutive_failures >= settings.NEWSROOM_ALERT_PAUSE_AFTER:
             subscription.paused_at = now
@@ -358,12 +381,12 @@ def apply_action(
     elif action == "pause":
         rows.filter(paused_at=None).update(paused_at=now, pause_reason="Paused by you.")
     elif action == "resume":
-        rows.update(
+        # Never undoes an unsubscribe: that takes the subscriber's own new consent.
+        rows.filter(unsubscribed_at=None).update(
             paused_at=None,
             pause_reason="",
             consecutive_failures=0,
             muted_until=None,
-            unsubscribed_at=None,
         )
     elif action == "unsubscribe":
         rows.filter(unsubscribed_at=None).update(unsubscribed_at=now)
@@ -394,6 +417,25 @@ def due_subscription_ids(
         .values_list("subscription_id", flat=True)
         .distinct()
         .order_by("subscription_id")
+    )
+
+
+def unplanned_change_ids(
+    now: datetime | None = None,
+    grace: timedelta = timedelta(minutes=2),
+    horizon: timedelta = timedelta(days=1),
+) -> list[int]:
+    """Changes stored a while ago whose alerts were never planned: their worker died
+    (or the broker lost the message) between the check and send_change_alerts."""
+    now = now or timezone.now()
+    return list(
+        Change.objects.filter(
+            alerts_planned_at=None,
+            detected_at__lte=now - grace,
+            detected_at__gte=now - horizon,
+        )
+        .order_by("detected_at", "id")
+        .values_list("id", flat=True)[:1000]
     )
 
 

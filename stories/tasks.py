@@ -164,7 +164,10 @@ def send_digests() -> int:
 
 @shared_task(acks_late=True, autoretry_for=DB_ERRORS, retry_backoff=5, max_retries=3)
 def sweep_deliveries() -> int:
-    """Re-queue deliveries whose task was lost or whose sender died mid-send."""
+    """Re-queue deliveries whose task was lost or whose sender died mid-send, and
+    the alerts of changes that never got as far as planning them."""
+    for change_id in alerts.unplanned_change_ids():
+        send_change_alerts.delay(change_id)
     stale = alerts.release_stale_claims()
     overdue = alerts.due_subscription_ids(digests=False, grace=timedelta(minutes=2))
     subscription_ids = sorted(set(stale) | set(overdue))

@@ -1,7 +1,7 @@
 import factory
 from django.utils import timezone
 
-from stories.models import Article, Source, Story
+from stories.models import Article, Change, Source, Story, Subscription
 
 
 class SourceFactory(factory.django.DjangoModelFactory):
@@ -31,3 +31,43 @@ class ArticleFactory(factory.django.DjangoModelFactory):
     source = factory.SubFactory(SourceFactory)
     next_check_at = factory.LazyFunction(timezone.now)
     check_interval = 600
+
+
+KILLED_32_TO_100 = {
+    "kind": "killed",
+    "change": "revised",
+    "old": 32,
+    "new": 100,
+    "old_qualifier": "exact",
+    "new_qualifier": "nearly",
+    "attributed_to": "Armenia",
+}
+
+
+class ChangeFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Change
+
+    article = factory.SubFactory(ArticleFactory)
+    kind = Change.Kind.TEXT
+    detected_at = factory.LazyFunction(timezone.now)
+    words_added = 3
+    words_removed = 1
+    summary = "+3/−1 words, 1 sentence touched"
+    diff_ops = factory.LazyFunction(
+        lambda: [
+            ["equal", "Armenië meldt "],
+            ["delete", "32"],
+            ["insert", "bijna 100"],
+            ["equal", " doden en meer dan 200 gewonden."],
+        ]
+    )
+
+
+class SubscriptionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Subscription
+
+    scope = Subscription.Scope.ALL
+    channel = Subscription.Channel.EMAIL
+    target = factory.Sequence(lambda n: f"reader{n}@example.org")

@@ -7,8 +7,7 @@ from django.urls import reverse
 
 from stories import alerts
 from stories.models import Notification, Subscription
-from tests.factories import StoryFactory
-from tests.test_alerts import SubscriptionFactory
+from tests.factories import StoryFactory, SubscriptionFactory
 
 
 @pytest.fixture

@@ -3,54 +3,21 @@
 import json
 from datetime import UTC, datetime, timedelta
 
-import factory
 import pytest
 from django.utils import timezone
 
 from stories import alerts, tasks
 from stories.models import Change, Delivery, Notification, Subscription
-from tests.factories import ArticleFactory, SourceFactory, StoryFactory
+from tests.factories import (
+    KILLED_32_TO_100,
+    ArticleFactory,
+    ChangeFactory,
+    SourceFactory,
+    StoryFactory,
+    SubscriptionFactory,
+)
 
 T0 = datetime(2023, 9, 20, 12, 0, 5, tzinfo=UTC)
-
-KILLED_32_TO_100 = {
-    "kind": "killed",
-    "change": "revised",
-    "old": 32,
-    "new": 100,
-    "old_qualifier": "exact",
-    "new_qualifier": "nearly",
-    "attributed_to": "Armenia",
-}
-
-
-class ChangeFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = Change
-
-    article = factory.SubFactory(ArticleFactory)
-    kind = Change.Kind.TEXT
-    detected_at = factory.LazyFunction(timezone.now)
-    words_added = 3
-    words_removed = 1
-    summary = "+3/−1 words, 1 sentence touched"
-    diff_ops = factory.LazyFunction(
-        lambda: [
-            ["equal", "Armenië meldt "],
-            ["delete", "32"],
-            ["insert", "bijna 100"],
-            ["equal", " doden en meer dan 200 gewonden."],
-        ]
-    )
-
-
-class SubscriptionFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = Subscription
-
-    scope = Subscription.Scope.ALL
-    channel = Subscription.Channel.EMAIL
-    target = factory.Sequence(lambda n: f"reader{n}@example.org")
 
 
 @pytest.fixture
@@ -258,29 +225,34 @@ def test_endpoint_down_then_up_is_delivered_once_after_retry(story_article, webh
 def test_endpoint_always_failing_pauses_the_subscription(
     story_article, webhook, settings, django_user_model
 ):
-    settings.NEWSROOM_ALERT_PAUSE_AFTER = 3
+    settings.NEWSROOM_ALERT_PAUSE_AFTER = 2
+    settings.NEWSROOM_ALERT_MAX_ATTEMPTS = 2
     _, article = story_article
     webhook.expect_request("/hook").respond_with_data("boom", status=500)
     user = django_user_model.objects.create_user("hooker", email="h@example.org")
     subscription = webhook_subscription(webhook, user=user)
-    alerts.send_for_change(ChangeFactory(article=article).pk, now=T0)
 
     outcomes = []
     now = T0
-    for _ in range(6):
-        outcomes.append(alerts.deliver_due(subscription.pk, now=now).outcome)
-        now += timedelta(hours=1)
+    for _ in range(2):  # two messages, each retried once and then given up
+        alerts.send_for_change(ChangeFactory(article=article).pk, now=now)
+        for _ in range(2):
+            outcomes.append(alerts.deliver_due(subscription.pk, now=now).outcome)
+            now += timedelta(hours=1)
+    outcomes.append(alerts.deliver_due(subscription.pk, now=now).outcome)
 
-    assert outcomes == ["retry", "retry", "paused", "inactive", "inactive", "inactive"]
-    assert len(webhook.log) == 3
+    # A retry alone never pauses; two messages lost in a row do.
+    assert outcomes == ["retry", "failed", "retry", "paused", "inactive"]
+    assert len(webhook.log) == 4
     subscription.refresh_from_db()
     assert subscription.paused_at is not None
-    assert "3 failed messages in a row" in subscription.pause_reason
+    assert "2 failed messages in a row" in subscription.pause_reason
     assert "HTTP 500" in subscription.pause_reason
     notice = Notification.objects.get(user=user)
     assert notice.title.startswith("Alert paused")
-    # Nothing lost: resuming sends what is pending.
-    assert Delivery.objects.get().sent_at is None
+    # Both lost messages are recorded with their error (visible in admin).
+    failed = Delivery.objects.exclude(failed_at=None)
+    assert failed.count() == 2 and all("HTTP 500" in d.error for d in failed)
 
 
 @pytest.mark.django_db
@@ -468,3 +440,24 @@ def test_excerpt_keeps_edits_with_a_little_context():
     ]
     text = alerts.excerpt_text(alerts.excerpt(ops, context_words=3))
     assert text == "… w28 w29 [-32-][+100+] v0 v1 …"
+
+
+@pytest.mark.django_db
+def test_resume_never_undoes_an_unsubscribe():
+    subscription = SubscriptionFactory(unsubscribed_at=T0, paused_at=T0)
+    alerts.apply_action(subscription, "resume", now=T0)
+    subscription.refresh_from_db()
+    assert subscription.unsubscribed_at == T0
+
+
+@pytest.mark.django_db
+def test_change_whose_alerts_were_never_planned_is_swept_up(story_article):
+    _, article = story_article
+    SubscriptionFactory()  # everything
+    lost = ChangeFactory(article=article, detected_at=T0)  # its worker died here
+
+    assert alerts.unplanned_change_ids(now=T0 + timedelta(seconds=30)) == []  # grace
+    assert alerts.unplanned_change_ids(now=T0 + timedelta(minutes=5)) == [lost.pk]
+    alerts.send_for_change(lost.pk, now=T0 + timedelta(minutes=5))
+    assert alerts.unplanned_change_ids(now=T0 + timedelta(minutes=6)) == []
+    assert Delivery.objects.filter(change=lost).count() == 1

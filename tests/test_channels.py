@@ -8,7 +8,7 @@ import pytest
 from stories import alerts, channels
 from stories.models import Delivery, Notification, Subscription
 from tests.factories import ArticleFactory, StoryFactory
-from tests.test_alerts import KILLED_32_TO_100, ChangeFactory, SubscriptionFactory
+from tests.factories import KILLED_32_TO_100, ChangeFactory, SubscriptionFactory
 
 HOSTILE_TITLE = 'Armenië meldt <script>alert("x")</script> doden'
 

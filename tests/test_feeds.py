@@ -6,8 +6,12 @@ import feedparser
 import pytest
 from django.urls import reverse
 
-from tests.factories import ArticleFactory, StoryFactory
-from tests.test_alerts import KILLED_32_TO_100, ChangeFactory
+from tests.factories import (
+    KILLED_32_TO_100,
+    ArticleFactory,
+    ChangeFactory,
+    StoryFactory,
+)
 
 T0 = datetime(2023, 9, 20, 12, 0, tzinfo=UTC)
 

@@ -17,8 +17,7 @@ from django.utils import timezone
 from stories import alert_urls, alerts, channels, fetching, security
 from stories import urls as story_urls
 from stories.models import Notification, Subscription, Version
-from tests.factories import ArticleFactory, StoryFactory
-from tests.test_alerts import SubscriptionFactory
+from tests.factories import ArticleFactory, StoryFactory, SubscriptionFactory
 
 ROOT = Path(__file__).resolve().parent.parent
 PASSWORD = "a-long-test-password-1"

@@ -253,6 +253,11 @@ class Change(models.Model):
         default=0.0,
         help_text="0-1: how much the change matters (stories/intelligence.py).",
     )
+    alerts_planned_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="When its deliveries were recorded; empty ones are swept up.",
+    )
 
     objects = ChangeQuerySet.as_manager()
 
@@ -271,6 +276,13 @@ class Change(models.Model):
                 fields=["article", "detected_at"], name="change_article_time_idx"
             ),
             models.Index(fields=["detected_at"], name="change_time_idx"),
+            # The sweep looks for changes whose alerts were never planned (a worker
+            # died between storing the change and queueing its alerts).
+            models.Index(
+                fields=["detected_at"],
+                name="change_alerts_unplanned_idx",
+                condition=Q(alerts_planned_at__isnull=True),
+            ),
         ]
 
     def __str__(self) -> str:
