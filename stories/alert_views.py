@@ -84,6 +84,7 @@ class SubscriptionForm(forms.ModelForm):
             elif channel == Subscription.Channel.APPRISE:
                 if not target or apprise.Apprise.instantiate(target) is None:
                     raise forms.ValidationError("Not an Apprise URL.")
+                channels.check_apprise_address(target)
             elif channel == Subscription.Channel.IN_APP:
                 data["target"] = ""
         except forms.ValidationError as exc:

@@ -5,32 +5,69 @@ TransientDeliveryError (retrying later may help) or PermanentDeliveryError (it w
 not). Nothing here touches Delivery rows or runs inside a transaction.
 """
 
+import dataclasses
 import hashlib
 import hmac
-import ipaddress
 import json
 import smtplib
-import socket
 import time
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
 import apprise
-import httpcore
-import httpx
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 
+from stories import fetching, pipeline
 from stories.models import Notification, Subscription
 
 SIGNATURE_HEADER = "X-Newsroom-Signature"
 TIMESTAMP_HEADER = "X-Newsroom-Timestamp"
 KEY_HEADER = "X-Newsroom-Idempotency-Key"
 EVENT_HEADER = "X-Newsroom-Event"
-# Apprise schemes whose host is a plain web address we should guard like a webhook.
-APPRISE_HTTP_SCHEMES = frozenset({"json", "jsons", "xml", "xmls", "form", "forms"})
+# Apprise schemes whose host is a plain web address we should guard like a webhook,
+# with the web scheme each one speaks.
+APPRISE_HTTP_SCHEMES = {
+    "json": "http",
+    "jsons": "https",
+    "xml": "http",
+    "xmls": "https",
+    "form": "http",
+    "forms": "https",
+}
+# Apprise services whose host the subscriber names (their own server), as opposed
+# to a vendor's API (tgram://TOKEN/...): the host must pass the same address rules
+# as a webhook, or a subscription could make us call 169.254.169.254 or an intranet.
+APPRISE_OWN_HOST_SCHEMES = frozenset(
+    f"{name}{s}"
+    for name in (
+        "ntfy",
+        "gotify",
+        "hassio",
+        "matrix",
+        "mmost",
+        "rocket",
+        "apprise",
+        "mqtt",
+        "nctalk",
+        "ncloud",
+        "signal",
+        "synology",
+        "kodi",
+        "xbmc",
+        "mailto",
+        "lametric",
+        "rsyslog",
+        "syslog",
+        "opsgenie",
+        "misskey",
+        "mastodon",
+        "notica",
+        "ryver",
+    )
+    for s in ("", "s")
+)
 
 
 @dataclass(frozen=True)
@@ -133,8 +170,6 @@ def verify(
 
 
 def send_webhook(subscription: Subscription, message: Message) -> None:
-    url = subscription.target
-    check_address(url)
     body = json.dumps(message.payload, ensure_ascii=False, sort_keys=True).encode()
     timestamp = str(int(time.time()))
     headers = {
@@ -146,17 +181,17 @@ def send_webhook(subscription: Subscription, message: Message) -> None:
         "Idempotency-Key": message.key,
         SIGNATURE_HEADER: sign(subscription.webhook_secret, timestamp, body),
     }
+    # No redirects are followed: a redirect could point anywhere, receivers get one go.
     try:
-        with _client() as client:
-            response = client.post(url, content=body, headers=headers)
-    except (httpx.TimeoutException, httpx.NetworkError, httpx.ProtocolError) as exc:
-        raise TransientDeliveryError(f"webhook failed: {exc!r}") from exc
-    except httpx.HTTPError as exc:
-        raise PermanentDeliveryError(f"webhook failed: {exc!r}") from exc
-    except _Refused as exc:
+        response = fetching.post(
+            subscription.target, content=body, headers=headers, policy=_policy()
+        )
+    except fetching.TransientFetchError as exc:
+        raise TransientDeliveryError(f"webhook failed: {exc}") from exc
+    except fetching.PermanentFetchError as exc:
         raise PermanentDeliveryError(str(exc)) from exc
-    status = response.status_code
-    if 200 <= status < 300:
+    status = response.status
+    if response.ok:
         return
     reason = f"webhook answered HTTP {status}"
     if status in (408, 409, 425, 429) or status >= 500:
@@ -169,9 +204,7 @@ def send_webhook(subscription: Subscription, message: Message) -> None:
 
 def send_apprise(subscription: Subscription, message: Message) -> None:
     url = subscription.target
-    scheme = urlsplit(url).scheme.lower()
-    if scheme in APPRISE_HTTP_SCHEMES:
-        check_address(url, scheme_ports={"json": 80, "xml": 80, "form": 80})
+    check_apprise_address(url)
     notifier = apprise.Apprise()
     if not notifier.add(url):
         raise PermanentDeliveryError("not a valid Apprise URL")
@@ -207,99 +240,56 @@ def send_in_app(subscription: Subscription, message: Message) -> None:
 # --- address guard -------------------------------------------------------------------
 
 
-class _Refused(Exception):
-    pass
+def check_address(url: str) -> None:
+    """Refuse a webhook (or Apprise web) URL that fetching would refuse to reach.
 
-
-def check_address(url: str, scheme_ports: dict[str, int] | None = None) -> None:
-    """Refuse URLs that are not http(s) to a public address (unless allowed)."""
-    parts = urlsplit(url)
-    scheme = parts.scheme.lower()
-    ports = {"http": 80, "https": 443, **(scheme_ports or {})}
-    for secure in ("jsons", "xmls", "forms"):
-        ports.setdefault(secure, 443)
-    if scheme not in ports:
-        raise PermanentDeliveryError(f"refused: scheme {scheme or '(none)'!r}")
-    host = (parts.hostname or "").lower()
-    if not host:
-        raise PermanentDeliveryError("refused: no host in URL")
+    Http(s) only, to a public address on an allowed port (NEWSROOM_ALLOWED_PORTS),
+    unless the settings allow private hosts or list this host (or "host:port"). For
+    saving a subscription: the send goes through ``fetching.post``, which checks
+    again, and once more when it connects.
+    """
+    scheme, sep, rest = url.partition("://")
+    web_scheme = APPRISE_HTTP_SCHEMES.get(scheme.lower())
+    if sep and web_scheme:
+        url = f"{web_scheme}://{rest}"
     try:
-        port = parts.port or ports[scheme]
-    except ValueError as exc:
-        raise PermanentDeliveryError("refused: bad port") from exc
-    if not _is_exempt(host, port):
-        try:
-            _public_addresses(host, port)
-        except _Refused as exc:
-            raise PermanentDeliveryError(str(exc)) from exc
-    # Only the standard web ports unless allowed (private hosts allowed, or a
-    # "host:port" entry): a webhook must not probe mail, database or admin ports.
-    hostport = f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
-    if port not in (80, 443) and not (
-        settings.NEWSROOM_ALLOW_PRIVATE_HOSTS
-        or hostport
-        in {entry.lower() for entry in settings.NEWSROOM_ALLOWED_PRIVATE_HOSTS}
-    ):
-        raise PermanentDeliveryError(f"refused: port {port} (only 80 and 443)")
+        fetching.check_url(url, _policy())
+    except fetching.FetchError as exc:
+        raise PermanentDeliveryError(str(exc)) from exc
 
 
-def _is_exempt(host: str, port: int) -> bool:
-    if settings.NEWSROOM_ALLOW_PRIVATE_HOSTS:
-        return True
-    hostport = f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
-    allowed = {entry.lower() for entry in settings.NEWSROOM_ALLOWED_PRIVATE_HOSTS}
-    return host in allowed or hostport in allowed
+def check_apprise_address(url: str) -> None:
+    """Refuse an Apprise URL that would reach a private address (see check_address).
 
-
-def _public_addresses(host: str, port: int) -> list[str]:
+    Web targets (json://, xml://, form://) are checked as webhooks; services on a host
+    the subscriber names (ntfy://, gotify://, mailto:// …) by that host and port.
+    """
+    scheme = urlsplit(url).scheme.lower()
+    if scheme in APPRISE_HTTP_SCHEMES:
+        check_address(url)
+        return
+    if scheme not in APPRISE_OWN_HOST_SCHEMES:
+        return  # a vendor's API at a fixed public address
+    plugin = apprise.Apprise.instantiate(url)
+    if plugin is None or not getattr(plugin, "host", None):
+        raise PermanentDeliveryError("not a valid Apprise URL")
+    policy = _policy()
+    port = getattr(plugin, "port", None)
+    if scheme.startswith("mailto") and port:
+        # Mail goes to SMTP ports; only the address rule matters there.
+        policy = dataclasses.replace(
+            policy, allowed_ports=policy.allowed_ports | {int(port)}
+        )
+    web = "https" if getattr(plugin, "secure", False) else "http"
+    target = f"{web}://{plugin.host}" + (f":{port}" if port else "") + "/"
     try:
-        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
-    except (socket.gaierror, UnicodeError) as exc:
-        raise _Refused(f"cannot resolve {host}") from exc
-    addresses = list(dict.fromkeys(str(info[4][0]) for info in infos))
-    for address in addresses:
-        ip = ipaddress.ip_address(address.split("%", 1)[0])
-        if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
-            ip = ip.ipv4_mapped
-        if not ip.is_global or ip.is_multicast:
-            raise _Refused(f"refused: private address {address}")
-    return addresses
+        fetching.check_url(target, policy)
+    except fetching.FetchError as exc:
+        raise PermanentDeliveryError(f"{scheme}: {exc}") from exc
 
 
-class _GuardedBackend(httpcore.SyncBackend):
-    """Checks the address again at connect time, so DNS cannot swap in a private one."""
-
-    def connect_tcp(
-        self,
-        host: str,
-        port: int,
-        timeout: float | None = None,
-        local_address: str | None = None,
-        socket_options: Iterable[Any] | None = None,
-    ) -> httpcore.NetworkStream:
-        addresses = [host] if _is_exempt(host, port) else _public_addresses(host, port)
-        error: Exception | None = None
-        for address in addresses:
-            try:
-                return super().connect_tcp(
-                    address, port, timeout, local_address, socket_options
-                )
-            except (httpcore.ConnectError, httpcore.ConnectTimeout) as exc:
-                error = exc
-        assert error is not None
-        raise error
-
-
-def _client() -> httpx.Client:
-    transport = httpx.HTTPTransport(trust_env=False)
-    # httpx has no public hook for the network backend (same approach as fetching).
-    transport._pool = httpcore.ConnectionPool(
-        ssl_context=httpx.create_ssl_context(trust_env=False),
-        network_backend=_GuardedBackend(),
-    )
-    return httpx.Client(
-        transport=transport,
-        trust_env=False,
-        follow_redirects=False,  # a redirect could point anywhere; receivers get one go
-        timeout=settings.NEWSROOM_WEBHOOK_TIMEOUT,
+def _policy() -> fetching.FetchPolicy:
+    """The fetch rules from settings, with the webhook's own deadline."""
+    return dataclasses.replace(
+        pipeline.fetch_policy(), timeout=settings.NEWSROOM_WEBHOOK_TIMEOUT
     )

@@ -5,9 +5,8 @@ entries -> normalise URLs -> insert the Articles that are new -> record the poll
 HTTP happens outside any transaction; the inserts rely on the unique Article.url
 constraint, so two overlapping polls of one feed create each article once.
 
-Feeds are XML, which ``fetching.fetch`` refuses (it accepts HTML only and has no
-option for other content types), so ``fetch_feed`` below is a thin httpx GET that
-re-uses fetching's address check on every hop, its policy, errors and user agent.
+Feeds and robots.txt come through ``fetching.fetch`` with their own content types,
+so they get the same address checks, caps, decoding and deadline as pages.
 """
 
 from __future__ import annotations
@@ -18,7 +17,6 @@ import io
 import logging
 import re
 import statistics
-import time
 import urllib.robotparser
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -26,7 +24,6 @@ from datetime import UTC, datetime, timedelta
 from urllib.parse import urljoin, urlsplit
 
 import feedparser
-import httpx
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
@@ -42,6 +39,7 @@ FEED_ACCEPT = (
     "application/rss+xml, application/atom+xml, application/xml;q=0.9, "
     "text/xml;q=0.9, */*;q=0.1"
 )
+ROBOTS_TYPES = frozenset({"text/plain"})
 ROBOTS_RECHECK = timedelta(days=1)
 CLAIM_LEASE = timedelta(minutes=10)
 MAX_ENTRIES = 1000  # per poll; a feed listing more is cut, newest first as served
@@ -71,96 +69,26 @@ def fetch_feed(
     last_modified: str = "",
     policy: fetching.FetchPolicy,
     accept: str = FEED_ACCEPT,
+    content_types: frozenset[str] = fetching.FEED_TYPES,
 ) -> FeedResponse:
     """Conditional GET of a feed; 200/304 results, FetchError for anything else."""
-    started = time.monotonic()
-    headers = {
-        "User-Agent": policy.user_agent,
-        "Accept": accept,
-        # Uncompressed only: feeds are small, and it leaves no decompression bomb
-        # to bound (fetching.py does that work for pages).
-        "Accept-Encoding": "identity",
-    }
-    if etag:
-        headers["If-None-Match"] = etag
-    if last_modified:
-        headers["If-Modified-Since"] = last_modified
-    timeout = httpx.Timeout(policy.timeout, connect=policy.connect_timeout)
-    try:
-        current = httpx.URL(url)
-    except (httpx.InvalidURL, TypeError) as exc:
-        raise fetching.PermanentFetchError(
-            "invalid_url", f"invalid URL: {exc}"
-        ) from exc
-    try:
-        with httpx.Client(
-            trust_env=False, follow_redirects=False, timeout=timeout
-        ) as client:
-            for hop in range(policy.max_redirects + 1):
-                # fetching has no public name for its per-hop address check yet.
-                fetching._check_url(current, policy, redirected=hop > 0)
-                with client.stream("GET", current, headers=headers) as response:
-                    if response.next_request is not None:
-                        current = response.next_request.url
-                        continue
-                    return _read_feed(
-                        response, current, etag, last_modified, policy, started
-                    )
-    except httpx.TimeoutException as exc:
-        raise fetching.TransientFetchError(
-            "timeout", f"timeout: no complete feed in {policy.timeout:g} s"
-        ) from exc
-    except httpx.TransportError as exc:
-        detail = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-        raise fetching.TransientFetchError(
-            "connection", f"connection failed: {detail}"
-        ) from exc
-    raise fetching.PermanentFetchError(
-        "too_many_redirects", f"too many redirects (more than {policy.max_redirects})"
+    result = fetching.fetch(
+        url,
+        etag=etag,
+        last_modified=last_modified,
+        policy=policy,
+        content_types=content_types,
+        accept=accept,
     )
-
-
-def _read_feed(
-    response: httpx.Response,
-    url: httpx.URL,
-    etag: str,
-    last_modified: str,
-    policy: fetching.FetchPolicy,
-    started: float,
-) -> FeedResponse:
-    status = response.status_code
-    if status == 304:
-        return FeedResponse(
-            url=str(url),
-            status=304,
-            body=b"",
-            etag=response.headers.get("ETag", etag),
-            last_modified=response.headers.get("Last-Modified", last_modified),
-            elapsed_ms=(time.monotonic() - started) * 1000,
-        )
-    if status == 429 or status >= 500:
-        raise fetching.TransientFetchError("http_error", f"HTTP {status}")
-    if not 200 <= status < 300:
-        raise fetching.PermanentFetchError("http_error", f"HTTP {status}")
-    body = bytearray()
-    deadline = started + policy.timeout
-    for chunk in response.iter_raw():
-        body.extend(chunk)
-        if len(body) > policy.max_bytes:
-            raise fetching.PermanentFetchError(
-                "too_large", f"too large: feed exceeds {policy.max_bytes} bytes"
-            )
-        if time.monotonic() > deadline:
-            raise fetching.TransientFetchError(
-                "timeout", f"timeout: no complete feed in {policy.timeout:g} s"
-            )
+    if result.gone:
+        raise fetching.PermanentFetchError("http_error", f"HTTP {result.status}")
     return FeedResponse(
-        url=str(url),
-        status=status,
-        body=bytes(body),
-        etag=response.headers.get("ETag", ""),
-        last_modified=response.headers.get("Last-Modified", ""),
-        elapsed_ms=(time.monotonic() - started) * 1000,
+        url=result.url,
+        status=result.status,
+        body=result.body,
+        etag=result.etag,
+        last_modified=result.last_modified,
+        elapsed_ms=result.elapsed_ms,
     )
 
 
@@ -441,7 +369,9 @@ def robots_status(url: str, policy: fetching.FetchPolicy) -> str:
     parts = urlsplit(url)
     robots_url = f"{parts.scheme}://{parts.netloc}/robots.txt"
     try:
-        response = fetch_feed(robots_url, policy=policy, accept="text/plain")
+        response = fetch_feed(
+            robots_url, policy=policy, accept="text/plain", content_types=ROBOTS_TYPES
+        )
     except fetching.FetchError as exc:
         if str(exc).startswith("HTTP 4"):
             return f"ok: no robots.txt ({exc})"

@@ -1,20 +1,26 @@
-"""Polite HTTP for refetching articles: one GET with caps, redirects and an SSRF guard.
+"""The one guarded HTTP client: polite GETs with caps and redirects, and bare POSTs.
 
-Pure of Django: every policy is a parameter, the pipeline passes values from settings.
+``fetch`` is a conditional GET of pages (HTML by default; feeds and robots.txt pass
+their own ``content_types``), ``post`` sends one request body (webhooks) and
+``check_url`` is the address check on its own (for validating a URL before saving
+it). Pure of Django: every policy is a parameter, callers pass values from settings.
 
 Safety rules, all enforced here so callers cannot forget them:
 
 - Only http/https. Every URL (the first and each redirect hop) is resolved and must
-  resolve only to public addresses, unless the policy allows private hosts.
+  resolve only to public addresses, unless the policy allows private hosts; ports
+  other than the policy's ``allowed_ports`` are refused too. ``post`` never follows
+  a redirect: it returns the 3xx to the caller.
 - One wall-clock deadline covers connect, redirects, headers and body.
 - The body is decoded here (gzip, deflate, br) with bounded output, so a compression
   bomb costs at most about one network read past ``max_bytes`` in memory.
 
-The default client (``client=None``) adds two guards that a passed-in client lacks:
-each socket read/write is clamped to the deadline (so a server dripping header bytes
-cannot stall a fetch), and addresses are re-resolved and checked at connect time and
-the socket is pinned to a checked address (so DNS rebinding between the check and the
-connect cannot reach a private address).
+The default client (``client=None``, shared by ``fetch`` and ``post``) adds two
+guards that a passed-in client lacks: each socket read/write is clamped to the
+deadline (so a server dripping header bytes cannot stall a fetch), and addresses
+are re-resolved and checked at connect time and the socket is pinned to a checked
+address (so DNS rebinding between the check and the connect cannot reach a private
+address).
 
 DNS failures raise ``TransientFetchError("connection")``: a resolver hiccup looks the
 same as a missing name, and the pipeline's failure counting and backoff retire a host
@@ -35,7 +41,7 @@ import socket
 import threading
 import time
 import zlib
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from http.cookiejar import CookieJar, DefaultCookiePolicy
@@ -53,7 +59,16 @@ logger = logging.getLogger(__name__)
 
 DEFAULT_USER_AGENT = "NewsroomBot/0.1 (+https://github.com/newsroom; change tracking)"
 
-HTML_CONTENT_TYPES = frozenset({"text/html", "application/xhtml+xml"})
+HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
+FEED_TYPES = frozenset(
+    {
+        "application/rss+xml",
+        "application/atom+xml",
+        "application/rdf+xml",  # RSS 1.0
+        "application/xml",
+        "text/xml",
+    }
+)
 ALLOWED_SCHEMES = frozenset({"http", "https"})
 DEFAULT_PORTS = {"http": 80, "https": 443}
 SNIFF_BYTES = 1024
@@ -66,6 +81,7 @@ _BROTLI_BOUNDED = brotli is not None and hasattr(
 _DECODE_ERRORS = (zlib.error, brotli.error) if brotli is not None else (zlib.error,)
 ACCEPT_ENCODING = "gzip, br" if _BROTLI_BOUNDED else "gzip"
 ACCEPT = "text/html,application/xhtml+xml;q=0.9,*/*;q=0.1"
+POST_RESPONSE_BYTES = 64_000  # what post() keeps of an answer; the rest is dropped
 
 
 @dataclass(frozen=True)
@@ -100,6 +116,20 @@ class FetchResult:
         return self.status in (404, 410)
 
 
+@dataclass(frozen=True)
+class PostResult:
+    url: str
+    status: int  # any status, 3xx included: post() follows no redirects
+    body: bytes  # raw, at most max_response_bytes of it
+    content_type: str  # media type without parameters, "" if the server sent none
+    retry_after: int | None  # from a Retry-After header, in seconds
+    elapsed_ms: float
+
+    @property
+    def ok(self) -> bool:
+        return 200 <= self.status < 300
+
+
 class FetchError(Exception):
     """Base: ``str(exc)`` is a short reason for the article, ``code`` a machine code."""
 
@@ -114,7 +144,7 @@ class FetchError(Exception):
 
 
 class PermanentFetchError(FetchError):
-    """Retrying soon will not help: refused address/scheme, not HTML, too large, 4xx."""
+    """Retrying soon will not help: refused address, wrong type, too large, 4xx."""
 
 
 class TransientFetchError(FetchError):
@@ -137,13 +167,23 @@ def fetch(
     last_modified: str = "",
     policy: FetchPolicy = _DEFAULT_POLICY,
     client: httpx.Client | None = None,
+    content_types: frozenset[str] = HTML_TYPES,
+    accept: str = "",
 ) -> FetchResult:
-    """GET url politely; returns 200/304/404/410 results, raises FetchError else."""
+    """GET url politely; returns 200/304/404/410 results, raises FetchError else.
+
+    A 2xx body is read only if its Content-Type is one of ``content_types``; without
+    a Content-Type its first bytes must look like one of them (HTML or XML markup,
+    or for text/plain no NUL bytes). ``accept`` defaults to one built from them.
+    """
     started = time.monotonic()
     http = client if client is not None else _default_client()
+    accept = accept or _accept_for(content_types)
     token = _active_fetch.set(_ActiveFetch(policy, started + policy.timeout))
     try:
-        result = _fetch(http, url, etag, last_modified, policy, started)
+        result = _fetch(
+            http, url, etag, last_modified, policy, started, content_types, accept
+        )
     except FetchError as exc:
         logger.info("fetch failed url=%s code=%s reason=%s", url, exc.code, exc)
         raise
@@ -160,6 +200,80 @@ def fetch(
     return result
 
 
+def post(
+    url: str,
+    *,
+    content: bytes,
+    headers: Mapping[str, str],
+    policy: FetchPolicy = _DEFAULT_POLICY,
+    client: httpx.Client | None = None,
+    max_response_bytes: int = POST_RESPONSE_BYTES,
+) -> PostResult:
+    """POST content once; returns any HTTP answer, raises FetchError if there is none.
+
+    Same guards as ``fetch`` (address and port checks, connect-time re-check, one
+    deadline), no redirects followed, and at most ``max_response_bytes`` of the
+    answer kept, undecoded. Deciding what a status means is the caller's business.
+    """
+    started = time.monotonic()
+    deadline = started + policy.timeout
+    http = client if client is not None else _default_client()
+    token = _active_fetch.set(_ActiveFetch(policy, deadline))
+    try:
+        with _translate_errors(policy, what="answer"):
+            target = check_url(url, policy)
+            request = http.build_request(
+                "POST",
+                target,
+                content=content,
+                headers=_post_headers(policy, headers),
+                timeout=_timeout(policy, deadline, what="answer"),
+            )
+            response = _send(http, request)
+            try:
+                body = bytearray()
+                for chunk in response.iter_raw():
+                    body.extend(chunk[: max_response_bytes - len(body)])
+                    if len(body) >= max_response_bytes:
+                        break
+                    if time.monotonic() > deadline:
+                        raise _timeout_error(policy, what="answer")
+            finally:
+                response.close()
+    except FetchError as exc:
+        logger.info("post failed url=%s code=%s reason=%s", url, exc.code, exc)
+        raise
+    finally:
+        _active_fetch.reset(token)
+    result = PostResult(
+        url=str(target),
+        status=response.status_code,
+        body=bytes(body),
+        content_type=_media_type(response.headers.get("Content-Type", "")),
+        retry_after=_parse_retry_after(response.headers.get("Retry-After")),
+        elapsed_ms=(time.monotonic() - started) * 1000,
+    )
+    logger.info(
+        "posted url=%s status=%s ms=%.0f", url, result.status, result.elapsed_ms
+    )
+    return result
+
+
+def _post_headers(policy: FetchPolicy, extra: Mapping[str, str]) -> httpx.Headers:
+    # Identity, so the kept bytes are the answer as sent and nothing is inflated.
+    headers = httpx.Headers(
+        {"User-Agent": policy.user_agent, "Accept-Encoding": "identity"}
+    )
+    headers.update(extra)  # case-insensitive: the caller's values win
+    return headers
+
+
+def _accept_for(content_types: frozenset[str]) -> str:
+    if content_types == HTML_TYPES:
+        return ACCEPT
+    return ", ".join([*sorted(content_types), "*/*;q=0.1"])
+
+
 def _fetch(
     http: httpx.Client,
     url: str,
@@ -167,11 +281,13 @@ def _fetch(
     last_modified: str,
     policy: FetchPolicy,
     started: float,
+    content_types: frozenset[str],
+    accept: str,
 ) -> FetchResult:
     deadline = started + policy.timeout
     headers = {
         "User-Agent": policy.user_agent,
-        "Accept": ACCEPT,
+        "Accept": accept,
         "Accept-Encoding": ACCEPT_ENCODING,
     }
     if etag:
@@ -184,7 +300,7 @@ def _fetch(
     current = _parse_url(url)
     with _translate_errors(policy):
         for hop in range(policy.max_redirects + 1):
-            _check_url(current, policy, redirected=hop > 0)
+            check_url(current, policy, redirected=hop > 0)
             request = http.build_request(
                 "GET", current, headers=headers, timeout=_timeout(policy, deadline)
             )
@@ -202,7 +318,13 @@ def _fetch(
                     current = response.next_request.url
                     continue
                 return _read_result(
-                    response, current, etag, last_modified, policy, started, deadline
+                    response,
+                    current,
+                    etag,
+                    last_modified,
+                    policy,
+                    started,
+                    content_types,
                 )
             finally:
                 response.close()
@@ -218,8 +340,9 @@ def _read_result(
     last_modified: str,
     policy: FetchPolicy,
     started: float,
-    deadline: float,
+    content_types: frozenset[str],
 ) -> FetchResult:
+    deadline = started + policy.timeout
     status = response.status_code
     content_type = _media_type(response.headers.get("Content-Type", ""))
     body = b""
@@ -244,9 +367,11 @@ def _read_result(
     elif not 200 <= status < 300:
         raise PermanentFetchError("http_error", f"HTTP {status}")
     else:
-        if content_type and content_type not in HTML_CONTENT_TYPES:
-            raise PermanentFetchError("not_html", f"not HTML: {content_type}")
-        body = _read_body(response, policy, deadline, sniff=not content_type)
+        if content_type and content_type not in content_types:
+            raise _wrong_type(content_types, content_type)
+        body = _read_body(
+            response, policy, deadline, sniff=None if content_type else content_types
+        )
         etag = response.headers.get("ETag", "")
         last_modified = response.headers.get("Last-Modified", "")
     return FetchResult(
@@ -262,7 +387,11 @@ def _read_result(
 
 
 def _read_body(
-    response: httpx.Response, policy: FetchPolicy, deadline: float, *, sniff: bool
+    response: httpx.Response,
+    policy: FetchPolicy,
+    deadline: float,
+    *,
+    sniff: frozenset[str] | None,  # the types to sniff for if no Content-Type
 ) -> bytes:
     max_bytes = policy.max_bytes
     declared = response.headers.get("Content-Length", "")
@@ -277,8 +406,8 @@ def _read_body(
         if len(body) > max_bytes:
             raise _too_large(f"body exceeds {max_bytes} bytes")
         if sniff and len(body) >= SNIFF_BYTES:
-            _require_html_sniff(body)
-            sniff = False
+            _require_sniff(body, sniff)
+            sniff = None
 
     # iter_raw + our own bounded decoder: httpx decodes each network read in one
     # go, and 2 KB of brotli can inflate to gigabytes in that single call.
@@ -288,7 +417,7 @@ def _read_body(
             raise _timeout_error(policy)
     take(decoder.finish(max_bytes - len(body) + 1))
     if sniff:
-        _require_html_sniff(body)
+        _require_sniff(body, sniff)
     return bytes(body)
 
 
@@ -296,17 +425,48 @@ def _too_large(detail: str) -> PermanentFetchError:
     return PermanentFetchError("too_large", f"too large: {detail}")
 
 
-def _timeout_error(policy: FetchPolicy) -> TransientFetchError:
+def _timeout_error(policy: FetchPolicy, what: str = "page") -> TransientFetchError:
     return TransientFetchError(
-        "timeout", f"timeout: no complete page in {policy.timeout:g} s"
+        "timeout", f"timeout: no complete {what} in {policy.timeout:g} s"
     )
 
 
-def _require_html_sniff(body: bytearray) -> None:
-    if not _looks_like_html(bytes(body[:SNIFF_BYTES])):
+def _wrong_type(content_types: frozenset[str], content_type: str) -> FetchError:
+    if content_types == HTML_TYPES:
+        return PermanentFetchError("not_html", f"not HTML: {content_type}")
+    return PermanentFetchError(
+        "wrong_type",
+        f"wrong content type: {content_type} (wanted {_names(content_types)})",
+    )
+
+
+def _names(content_types: frozenset[str]) -> str:
+    return ", ".join(sorted(content_types))
+
+
+def _require_sniff(body: bytearray, content_types: frozenset[str]) -> None:
+    prefix = bytes(body[:SNIFF_BYTES])
+    if any(_looks_like(prefix, content_type) for content_type in content_types):
+        return
+    if content_types == HTML_TYPES:
         raise PermanentFetchError(
             "not_html", "not HTML: no content type and body not HTML"
         )
+    raise PermanentFetchError(
+        "wrong_type",
+        f"wrong content type: none, and body not like {_names(content_types)}",
+    )
+
+
+def _looks_like(prefix: bytes, content_type: str) -> bool:
+    """Whether a body without a content type could be of this one."""
+    if content_type in HTML_TYPES:
+        return _looks_like_html(prefix)
+    if content_type.endswith(("/xml", "+xml")):
+        return _looks_like_xml(prefix)
+    if content_type == "text/plain":
+        return b"\x00" not in prefix
+    return False
 
 
 def _looks_like_html(prefix: bytes) -> bool:
@@ -316,6 +476,14 @@ def _looks_like_html(prefix: bytes) -> bool:
         return True
     return head.startswith(b"<") and any(
         tag in head for tag in (b"<html", b"<head", b"<body")
+    )
+
+
+def _looks_like_xml(prefix: bytes) -> bool:
+    head = prefix.removeprefix(b"\xef\xbb\xbf").lstrip().lower()
+    return head.startswith(b"<?xml") or any(
+        head.startswith(tag)
+        for tag in (b"<rss", b"<feed", b"<rdf:rdf", b"<urlset", b"<sitemapindex")
     )
 
 
@@ -342,10 +510,18 @@ def _parse_retry_after(value: str | None) -> int | None:
 # --- URL and address checks ---------------------------------------------------------
 
 
-def _check_url(
-    url: httpx.URL, policy: FetchPolicy, *, redirected: bool = False
-) -> None:
-    """Raise FetchError unless url is http(s) to a host the policy allows."""
+def check_url(
+    url: str | httpx.URL, policy: FetchPolicy, *, redirected: bool = False
+) -> httpx.URL:
+    """Return url parsed if it is http(s) to a host and port the policy allows.
+
+    Raises PermanentFetchError (``refused_scheme``, ``invalid_url``,
+    ``refused_private``, ``refused_port``) or, when the host does not resolve,
+    TransientFetchError(``connection``). Checks the address as resolved now: a
+    request still needs ``fetch`` or ``post`` for the connect-time re-check.
+    """
+    if not isinstance(url, httpx.URL):
+        url = _parse_url(url)
     via = "redirect to " if redirected else ""
     if url.scheme not in ALLOWED_SCHEMES:
         raise PermanentFetchError(
@@ -366,6 +542,7 @@ def _check_url(
         raise PermanentFetchError(
             "refused_port", f"refused: {via}port {port} (only 80 and 443)"
         )
+    return url
 
 
 def _host_port(host: str, port: int) -> str:
@@ -446,19 +623,19 @@ def _send(http: httpx.Client, request: httpx.Request) -> httpx.Response:
         raise
 
 
-def _timeout(policy: FetchPolicy, deadline: float) -> httpx.Timeout:
+def _timeout(policy: FetchPolicy, deadline: float, what: str = "page") -> httpx.Timeout:
     remaining = deadline - time.monotonic()
     if remaining <= 0:
-        raise _timeout_error(policy)
+        raise _timeout_error(policy, what)
     return httpx.Timeout(remaining, connect=min(policy.connect_timeout, remaining))
 
 
 @contextlib.contextmanager
-def _translate_errors(policy: FetchPolicy) -> Iterator[None]:
+def _translate_errors(policy: FetchPolicy, what: str = "page") -> Iterator[None]:
     try:
         yield
     except httpx.TimeoutException as exc:
-        raise _timeout_error(policy) from exc
+        raise _timeout_error(policy, what) from exc
     except httpx.InvalidURL as exc:
         raise PermanentFetchError("invalid_url", f"invalid URL: {exc}") from exc
     except httpx.UnsupportedProtocol as exc:

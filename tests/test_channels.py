@@ -1,14 +1,20 @@
 """Real delivery through each channel: webhook, email, Apprise, in-app."""
 
 import json
+import socket
 import time
 
 import pytest
 
 from stories import alerts, channels
 from stories.models import Delivery, Notification, Subscription
-from tests.factories import ArticleFactory, StoryFactory
-from tests.factories import KILLED_32_TO_100, ChangeFactory, SubscriptionFactory
+from tests.factories import (
+    KILLED_32_TO_100,
+    ArticleFactory,
+    ChangeFactory,
+    StoryFactory,
+    SubscriptionFactory,
+)
 
 HOSTILE_TITLE = 'Armenië meldt <script>alert("x")</script> doden'
 
@@ -182,3 +188,73 @@ def test_email_without_address_fails_permanently(hostile_change):
     alerts.send_for_change(hostile_change.pk)
     assert send_pending(subscription) == "failed"
     assert Delivery.objects.get().error == "no email address"
+
+
+# --- webhook and Apprise addresses go through fetching's guard -----------------------
+
+
+@pytest.mark.django_db
+def test_webhook_redirect_is_not_followed(hostile_change, local_server):
+    local_server.expect_request("/moved-hook", method="POST").respond_with_data(
+        "", status=302, headers={"Location": local_server.url_for("/elsewhere")}
+    )
+    local_server.expect_request("/elsewhere").respond_with_data("ok")
+    subscription = SubscriptionFactory(
+        channel="webhook", target=local_server.url_for("/moved-hook")
+    )
+    alerts.send_for_change(hostile_change.pk)
+
+    assert send_pending(subscription) == "failed"
+    assert Delivery.objects.get().error == "webhook answered HTTP 302"
+    paths = [request.path for request, _ in local_server.log]
+    assert "/elsewhere" not in paths
+
+
+@pytest.mark.django_db
+def test_webhook_host_that_does_not_resolve_is_retried(hostile_change, monkeypatch):
+    def no_dns(*args, **kwargs):
+        raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
+
+    monkeypatch.setattr(socket, "getaddrinfo", no_dns)
+    subscription = SubscriptionFactory(
+        channel="webhook", target="https://hooks.example.org/newsroom"
+    )
+    alerts.send_for_change(hostile_change.pk)
+
+    assert send_pending(subscription) == "retry"
+    assert "cannot resolve hooks.example.org" in Delivery.objects.get().error
+
+
+def test_apprise_web_targets_are_checked_like_webhooks(settings):
+    settings.NEWSROOM_ALLOW_PRIVATE_HOSTS = False
+    settings.NEWSROOM_ALLOWED_PRIVATE_HOSTS = []
+
+    channels.check_address("json://93.184.216.34/notify")
+    channels.check_address("forms://93.184.216.34/notify")
+    with pytest.raises(channels.PermanentDeliveryError, match="private address"):
+        channels.check_address("json://127.0.0.1:8080/notify")
+    with pytest.raises(channels.PermanentDeliveryError, match=r"port 8443 \(only"):
+        channels.check_address("jsons://93.184.216.34:8443/notify")
+    with pytest.raises(channels.PermanentDeliveryError, match="scheme 'ftp'"):
+        channels.check_address("ftp://93.184.216.34/hook")
+
+
+@pytest.mark.parametrize(
+    "target",
+    [
+        "ntfy://169.254.169.254:80/topic",
+        "gotify://10.0.0.5/token",
+        "hassio://127.0.0.1/accesstoken",
+        "mailto://user:pass@192.168.1.10",
+    ],
+)
+def test_apprise_service_on_a_private_host_is_refused(target, settings):
+    settings.NEWSROOM_ALLOW_PRIVATE_HOSTS = False
+    settings.NEWSROOM_ALLOWED_PRIVATE_HOSTS = []
+    with pytest.raises(channels.PermanentDeliveryError, match="refused"):
+        channels.check_apprise_address(target)
+
+
+def test_apprise_vendor_api_targets_need_no_address_check():
+    # The "host" of tgram:// is a bot token; Telegram's API host is fixed.
+    channels.check_apprise_address("tgram://123456789:ABCdefGHI/987654")

@@ -1,10 +1,12 @@
+import gzip
+
 import pytest
 from django.core.management import call_command
 
-from stories import discovery, tasks
+from stories import discovery, pipeline, tasks
 from stories.models import Article, Feed, FeedPoll, Source
 from tests.factories import SourceFactory
-from tests.feedserver import FeedSite
+from tests.feedserver import FEEDS_DIR, FeedSite
 
 
 @pytest.fixture
@@ -155,3 +157,30 @@ def test_replay_command_groups_the_fixture_story(capsys):
     out = capsys.readouterr().out
     assert "grouping: 6 right, 0 wrong" in out
     assert Article.objects.count() == 0  # rolled back
+
+
+@pytest.mark.django_db
+def test_html_page_given_as_a_feed_is_a_failed_poll(site):
+    page = make_feed(site, "/outlet-nl/buitenland/karabakh.html", SourceFactory())
+
+    result = discovery.poll_feed(page)
+
+    assert result.outcome == "failed"
+    assert "wrong content type: text/html" in result.message
+    assert Article.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_gzipped_feed_is_decoded(httpserver, allow_host):
+    allow_host(httpserver.url_for("/"))
+    rss = (FEEDS_DIR / "outlet-nl" / "feed.xml").read_bytes()
+    httpserver.expect_request("/feed.xml").respond_with_data(
+        gzip.compress(rss),
+        content_type="application/rss+xml",
+        headers={"Content-Encoding": "gzip"},
+    )
+    response = discovery.fetch_feed(
+        httpserver.url_for("/feed.xml"), policy=pipeline.fetch_policy()
+    )
+
+    assert response.body == rss

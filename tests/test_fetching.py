@@ -502,6 +502,59 @@ def test_binary_without_content_type_is_refused_as_not_html(httpserver, policy):
     assert caught.value.code == "not_html"
 
 
+RSS = (
+    b'<?xml version="1.0" encoding="utf-8"?>\n<rss version="2.0"><channel>'
+    b"<title>Outlet</title><item><link>https://example.org/a</link></item>"
+    b"</channel></rss>"
+)
+
+
+@pytest.mark.parametrize(
+    "content_type", ["application/rss+xml", "application/atom+xml", "text/xml"]
+)
+def test_feed_content_type_is_accepted_only_when_asked_for(
+    httpserver, policy, content_type
+):
+    httpserver.expect_request("/feed").respond_with_data(
+        RSS, content_type=f"{content_type}; charset=utf-8"
+    )
+    url = httpserver.url_for("/feed")
+
+    with pytest.raises(PermanentFetchError) as caught:
+        fetching.fetch(url, policy=policy)
+    result = fetching.fetch(url, policy=policy, content_types=fetching.FEED_TYPES)
+
+    assert caught.value.code == "not_html"
+    assert result.body == RSS
+    assert result.content_type == content_type
+    feed_request = httpserver.log[-1][0]
+    assert "application/rss+xml" in feed_request.headers["Accept"]
+    assert not feed_request.headers["Accept"].startswith("text/html")
+
+
+def test_feed_fetch_refuses_html_and_sniffs_a_feed_without_content_type(
+    httpserver, policy
+):
+    httpserver.expect_request("/page").respond_with_data(PAGE, content_type="text/html")
+    bare = Response(RSS)
+    del bare.headers["Content-Type"]
+    httpserver.expect_request("/bare-feed").respond_with_response(bare)
+    feeds = fetching.FEED_TYPES
+
+    with pytest.raises(PermanentFetchError) as caught:
+        fetching.fetch(httpserver.url_for("/page"), policy=policy, content_types=feeds)
+    result = fetching.fetch(
+        httpserver.url_for("/bare-feed"), policy=policy, content_types=feeds
+    )
+    with pytest.raises(PermanentFetchError) as as_html:
+        fetching.fetch(httpserver.url_for("/bare-feed"), policy=policy)
+
+    assert caught.value.code == "wrong_type"
+    assert "text/html" in str(caught.value)
+    assert result.body == RSS
+    assert as_html.value.code == "not_html"
+
+
 def test_streamed_body_over_the_cap_is_too_large(httpserver, policy):
     httpserver.expect_request("/big").respond_with_response(
         Response(_chunks(1_000_000), content_type="text/html")  # chunked, no length
@@ -697,3 +750,99 @@ def test_fetch_errors_survive_pickling_for_celery():
         "rate limited: HTTP 429",
         9,
     )
+
+
+# --- POST ----------------------------------------------------------------------------
+
+
+def test_post_sends_the_body_and_headers_once_and_caps_the_answer(httpserver, policy):
+    httpserver.expect_request(
+        "/hook", method="POST", data=b'{"a": 1}', headers={"X-Test": "yes"}
+    ).respond_with_data("x" * 10_000, status=202, content_type="text/plain")
+
+    result = fetching.post(
+        httpserver.url_for("/hook"),
+        content=b'{"a": 1}',
+        headers={"X-Test": "yes", "user-agent": "HookBot/1.0"},
+        policy=policy,
+        max_response_bytes=100,
+    )
+
+    assert (result.status, result.ok, result.content_type) == (202, True, "text/plain")
+    assert result.body == b"x" * 100
+    ((request, _),) = httpserver.log
+    assert request.headers["User-Agent"] == "HookBot/1.0"  # the caller's value wins
+
+
+def test_post_does_not_follow_redirects(httpserver, policy):
+    httpserver.expect_request("/hook", method="POST").respond_with_data(
+        "", status=307, headers={"Location": httpserver.url_for("/elsewhere")}
+    )
+    httpserver.expect_request("/elsewhere").respond_with_data("reached")
+
+    result = fetching.post(
+        httpserver.url_for("/hook"), content=b"{}", headers={}, policy=policy
+    )
+
+    assert result.status == 307
+    assert not result.ok
+    assert [request.path for request, _ in httpserver.log] == ["/hook"]
+
+
+@pytest.mark.parametrize("host", ["127.0.0.1", "localhost"])
+def test_post_to_a_private_address_is_refused_without_connecting(httpserver, host):
+    httpserver.expect_request("/hook").respond_with_data("ok")
+
+    with pytest.raises(PermanentFetchError) as caught:
+        fetching.post(
+            f"http://{host}:{httpserver.port}/hook",
+            content=b"{}",
+            headers={},
+            policy=FetchPolicy(allowed_ports=frozenset({80, 443, httpserver.port})),
+        )
+
+    assert caught.value.code == "refused_private"
+    assert str(caught.value).startswith("refused: private address ")
+    assert httpserver.log == []
+
+
+def test_post_refuses_dns_rebinding_at_connect_time(httpserver, fake_dns):
+    fake_dns["rebind.test"] = ["93.184.216.34", "127.0.0.1"]
+    httpserver.expect_request("/hook").respond_with_data("ok")
+
+    with pytest.raises(PermanentFetchError) as caught:
+        fetching.post(
+            f"http://rebind.test:{httpserver.port}/hook",
+            content=b"{}",
+            headers={},
+            policy=FetchPolicy(allowed_ports=frozenset({80, 443, httpserver.port})),
+        )
+
+    assert caught.value.code == "refused_private"
+    assert httpserver.log == []
+
+
+def test_post_to_a_closed_port_is_transient():
+    with pytest.raises(TransientFetchError) as caught:
+        fetching.post(
+            "http://127.0.0.1:1/hook", content=b"{}", headers={}, policy=_fast_policy(2)
+        )
+
+    assert caught.value.code == "connection"
+
+
+def test_check_url_returns_the_parsed_url_or_refuses():
+    strict = FetchPolicy()
+
+    assert fetching.check_url("https://93.184.216.34/hook", strict).host == (
+        "93.184.216.34"
+    )
+    for url, code in [
+        ("ftp://93.184.216.34/", "refused_scheme"),
+        ("http://10.0.0.1/", "refused_private"),
+        ("https://93.184.216.34:8443/", "refused_port"),
+        ("http://[::1", "invalid_url"),
+    ]:
+        with pytest.raises(PermanentFetchError) as caught:
+            fetching.check_url(url, strict)
+        assert caught.value.code == code, url
