@@ -33,8 +33,8 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from django.conf import settings
-from django.db import transaction
-from django.db.models import F, Max, Q
+from django.db import DatabaseError, transaction
+from django.db.models import F, OuterRef, Q, Subquery
 from django.utils import timezone
 from django.utils.text import slugify
 from sklearn.feature_extraction.text import TfidfVectorizer
@@ -44,7 +44,14 @@ from stories import discovery
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser as User
-from stories.models import Article, Story, StoryMatch, StoryRule, Version
+from stories.models import (
+    Article,
+    Story,
+    StoryMatch,
+    StoryRule,
+    Subscription,
+    Version,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -226,19 +233,18 @@ def score_story(
 def documents(articles: Iterable[Article]) -> dict[int, Doc]:
     """Doc per article from its latest version; articles without one are left out."""
     articles = list(articles)
-    latest = (
-        Version.objects.filter(article__in=[a.pk for a in articles])
-        .values("article_id")
-        .annotate(number=Max("number"))
+    # One query, whatever the count (an OR per article overflows SQLite's
+    # expression depth at about a thousand).
+    latest_number = (
+        Version.objects.filter(article=OuterRef("article"))
+        .order_by("-number")
+        .values("number")[:1]
     )
-    wanted = Q(pk__in=[])
-    for row in latest:
-        wanted |= Q(article_id=row["article_id"], number=row["number"])
     by_article = {a.pk: a for a in articles}
     docs = {}
-    for version in Version.objects.filter(wanted).only(
-        "article_id", "title", "text", "language", "figures", "published_at"
-    ):
+    for version in Version.objects.filter(
+        article__in=list(by_article), number=Subquery(latest_number)
+    ).only("article_id", "title", "text", "language", "figures", "published_at"):
         article = by_article[version.article_id]
         language = version.language or (
             article.source.language if article.source_id else ""
@@ -417,7 +423,15 @@ def group_pending(limit: int = 200) -> list[GroupResult]:
         article = Article.objects.select_related("source").filter(pk=article_id).first()
         if article is None:
             continue
-        result = group_article(article)
+        try:
+            with transaction.atomic():
+                result = group_article(article)
+        except DatabaseError:
+            # One bad article (say a canonical URL too long to store) must not stop
+            # every article queued behind it: stamp it grouped and go on.
+            logger.exception("article=%s could not be grouped", article_id)
+            Article.objects.filter(pk=article_id).update(grouped_at=timezone.now())
+            continue
         if result is not None:
             results.append(result)
     return results
@@ -507,6 +521,8 @@ def merge_stories(target: Story, others: Iterable[Story]) -> int:
                 story=target
             )
             StoryRule.objects.filter(story=other).update(story=target)
+            # Followers of the merged story keep hearing about its articles.
+            Subscription.objects.filter(story=other).update(story=target)
             Story.objects.filter(pk=other.pk).update(
                 status=Story.Status.ARCHIVED, merged_into=target, is_pinned=False
             )

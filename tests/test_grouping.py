@@ -172,3 +172,53 @@ def test_shared_names_alone_only_ever_propose(settings):
     assert (
         settings.NEWSROOM_GROUPING_PROPOSE <= score < settings.NEWSROOM_GROUPING_ACCEPT
     )
+
+
+@pytest.mark.django_db
+def test_merge_hands_the_followers_of_a_story_to_the_one_it_joins():
+    from tests.factories import SubscriptionFactory
+
+    target, other = StoryFactory(), StoryFactory()
+    follower = SubscriptionFactory(scope="story", story=other)
+
+    grouping.merge_stories(target, [other])
+
+    follower.refresh_from_db()
+    assert follower.story == target
+
+
+@pytest.mark.django_db
+def test_an_article_that_cannot_be_grouped_does_not_block_the_others(story):
+    from django.db import connection
+    from django.utils import timezone
+
+    from stories.models import Version
+    from tests.factories import ArticleFactory
+
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite does not enforce column lengths")
+
+    def with_page(url: str, canonical: str) -> Article:
+        article = ArticleFactory(url=url)
+        html = f'<html><head><link rel="canonical" href="{canonical}"></head></html>'
+        Version.objects.create(
+            article=article,
+            number=1,
+            fetched_at=timezone.now(),
+            url=url,
+            text="Azerbaijan Armenia Karabakh ceasefire",
+            content_hash=url,
+            raw_html_compressed=Version.compress(html.encode()),
+        )
+        return article
+
+    # Oldest first in the queue: a canonical URL too long for its column.
+    broken = with_page("https://a.example/1", "https://a.example/" + "x" * 2500)
+    fine = with_page("https://a.example/2", "https://a.example/2")
+
+    grouping.group_pending()
+
+    assert not grouping.pending_articles(10)
+    broken.refresh_from_db()
+    fine.refresh_from_db()
+    assert broken.grouped_at is not None and fine.grouped_at is not None
