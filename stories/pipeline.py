@@ -203,7 +203,7 @@ def _check(article: Article, now: datetime | None, clock: StageClock) -> CheckRe
         )
     with clock.stage("locate"):
         region = _next_region(article, fetched, page, region_moved)
-    return _store(article, fetched, page, found, region, now or timezone.now(), clock)
+    return _store(article, fetched, page, found, region, now, clock)
 
 
 def _lock(article: Article) -> Article:
@@ -253,7 +253,7 @@ def _store(
     page: extraction.Extracted,
     found: list[figures.Figure],
     region: fingerprint.Region | None,
-    now: datetime,
+    now: datetime | None,
     clock: StageClock,
 ) -> CheckResult:
     """Compare with the latest version and store a new one if the content moved.
@@ -264,10 +264,13 @@ def _store(
        restored).
     The (article, number) constraint turns any race that slips past the lock into an
     IntegrityError, which means another check stored this content first.
+    The time is taken once the lock is held, so detected_at follows commit order
+    and a live timeline polling "after the newest it saw" misses nothing.
     """
     try:
         with transaction.atomic():
             locked = _lock(article)
+            now = now or timezone.now()
             locked.region_selector = region.selector if region else ""
             locked.region_fingerprint = region.fingerprint if region else ""
             latest = Version.objects.latest_for(locked)

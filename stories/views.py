@@ -344,14 +344,16 @@ def story_updates(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     if not form.is_valid() or form.cleaned_data["after"] is None:
         return HttpResponse("A valid ?after= position is needed.", status=400)
     after = form.cleaned_data["after"]
+    # The oldest PAGE_SIZE after the cursor, shown newest first: a burst larger than
+    # a page arrives over several polls instead of losing its middle.
     newer = list(
         _story_changes(story, form.filter_values())
         .filter(
             Q(detected_at__gt=after.detected_at)
             | Q(detected_at=after.detected_at, pk__gt=after.change_id)
         )
-        .order_by("-detected_at", "-id")[:PAGE_SIZE]
-    )
+        .order_by("detected_at", "id")[:PAGE_SIZE]
+    )[::-1]
     if not newer:
         return HttpResponse(status=204)
     context = {

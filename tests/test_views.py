@@ -1,4 +1,5 @@
-from urllib.parse import urlencode
+import re
+from urllib.parse import unquote, urlencode
 
 import pytest
 from django.urls import reverse
@@ -260,6 +261,25 @@ def test_updates_return_new_entries_and_a_moved_poller(client, seeded):
     assert body.count('class="change change-text is-new"') == 2
     assert 'hx-swap-oob="true"' in body
     assert after.replace("+", "%2B").replace(":", "%3A") not in body
+
+
+def test_a_burst_bigger_than_a_page_arrives_over_several_polls(client, seeded):
+    newest = Change.objects.order_by("-detected_at", "-id").first()
+    after = str(Cursor(newest.detected_at, newest.pk))
+    add_changes(seeded.nos, 60, timezone.now() + timedelta(seconds=1))
+    seen = 0
+    for _ in range(3):
+        response = client.get(
+            story_url("story-updates", seeded.story, after=after), **HX
+        )
+        if response.status_code == 204:
+            break
+        body = response.content.decode()
+        seen += body.count("is-new")
+        # Poll on from where the moved poller says, as the browser does.
+        after = unquote(re.search(r"\?after=([^\"&]+)", body).group(1))
+
+    assert seen == 60
 
 
 def test_updates_respect_filters(client, seeded):
