@@ -256,7 +256,7 @@ NEWSROOM_CLAIM_BATCH = env_int("NEWSROOM_CLAIM_BATCH", 500)
 NEWSROOM_PER_SOURCE_PER_TICK = env_int("NEWSROOM_PER_SOURCE_PER_TICK", 10)
 # Checks per Celery task (one message/ack per batch), and a batch's time budget in
 # seconds before the rest is queued again (keep it under CELERY_TASK_SOFT_TIME_LIMIT).
-NEWSROOM_CHECK_BATCH = env_int("NEWSROOM_CHECK_BATCH", 10)
+NEWSROOM_CHECK_BATCH = env_int("NEWSROOM_CHECK_BATCH", 25)
 NEWSROOM_BATCH_SECONDS = env_int("NEWSROOM_BATCH_SECONDS", 45)
 # Stories are readable without login unless this is off.
 NEWSROOM_PUBLIC_STORIES = env_bool("NEWSROOM_PUBLIC_STORIES", True)

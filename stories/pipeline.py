@@ -453,6 +453,21 @@ def _restored_change(
     )
 
 
+# What a successful check writes on the article row besides versions.
+BOOKKEEPING_FIELDS = (
+    "check_interval",
+    "last_checked_at",
+    "last_changed_at",
+    "next_check_at",
+    "etag",
+    "last_modified",
+    "consecutive_failures",
+    "last_status",
+    "last_status_code",
+    "state",
+)
+
+
 def _finish(
     article: Article,
     fetched: fetching.FetchResult,
@@ -462,6 +477,19 @@ def _finish(
     status: str,
 ) -> None:
     """Check bookkeeping on the (locked) article row after a successful fetch."""
+    _bookkeep(article, fetched, now, changed=changed, status=status)
+    article.save()
+
+
+def _bookkeep(
+    article: Article,
+    fetched: fetching.FetchResult,
+    now: datetime,
+    *,
+    changed: bool,
+    status: str,
+) -> None:
+    """Set BOOKKEEPING_FIELDS on the instance: schedule, validators, status."""
     floor, ceiling = _interval_bounds(article)
     article.check_interval = next_interval(
         article.check_interval, changed=changed, floor=floor, ceiling=ceiling
@@ -478,7 +506,6 @@ def _finish(
     if article.state == Article.State.REMOVED and not fetched.gone:
         article.state = Article.State.ACTIVE
     _retire_if_quiet(article, now)
-    article.save()
 
 
 def _retire_if_quiet(article: Article, now: datetime) -> None:
@@ -496,9 +523,17 @@ def _record_unchanged(
     article: Article, fetched: fetching.FetchResult, status: str, outcome: str
 ) -> CheckResult:
     now = timezone.now()
-    with transaction.atomic():
-        locked = _lock(article)
-        _finish(locked, fetched, now, changed=False, status=status)
+    if article.state == Article.State.ACTIVE:
+        # The cheap path writes no version, only this check's bookkeeping: one
+        # conditional UPDATE instead of lock + save, and only while the article is
+        # still active (an editor may have retired it meanwhile).
+        _bookkeep(article, fetched, now, changed=False, status=status)
+        Article.objects.filter(pk=article.pk, state=Article.State.ACTIVE).update(
+            **{name: getattr(article, name) for name in BOOKKEEPING_FIELDS}
+        )
+    else:
+        with transaction.atomic():
+            _finish(_lock(article), fetched, now, changed=False, status=status)
     return CheckResult(outcome, status, fetched.status)
 
 

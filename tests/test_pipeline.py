@@ -308,8 +308,8 @@ def test_unchanged_check_costs_a_handful_of_queries(
     article = Article.objects.select_related("source").get(pk=article.pk)
     page.index = 1  # noise only: the cheap path
 
-    # SAVEPOINT/lock/update of the article row; nothing per version or per figure.
-    with django_assert_max_num_queries(4):
+    # One conditional UPDATE of the article row; nothing per version or figure.
+    with django_assert_max_num_queries(1):
         assert pipeline.check_article(article).outcome == "unchanged"
 
 
