@@ -13,12 +13,15 @@ from datetime import UTC, date, datetime, timedelta
 
 from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
-from django.db.models import Count, F, Max, OuterRef, Q, QuerySet, Subquery
+from django.core.cache import cache
+from django.db.models import Count, F, Max, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import TruncDate
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseClientRedirect, HttpResponseStopPolling
@@ -301,7 +304,7 @@ def story_detail(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     context = _timeline_context(request, story, form)
     if _wants_fragment(request):
         return render(request, "stories/partials/timeline.html", context)
-    context["charts"] = _figure_charts(story)
+    context["charts_html"] = _figure_charts_html(story)
     context["disagreements"] = _disagreements(story)
     context["articles"] = (
         story.articles.select_related("source")
@@ -365,6 +368,26 @@ def story_updates(request: HtmxHttpRequest, slug: str) -> HttpResponse:
         "poll_seconds": settings.NEWSROOM_POLL_SECONDS,
     }
     return render(request, "stories/partials/timeline_updates.html", context)
+
+
+def _figure_charts_html(story: Story) -> str:
+    """The charts section, rendered once and cached until the story's figure
+    changes differ (a new one, or articles moved in or out): one cheap query."""
+    marker = Change.objects.filter(
+        article__stories=story, kind=Change.Kind.FIGURE
+    ).aggregate(count=Count("id"), last=Max("id"), total=Sum("id"))
+    if not marker["count"]:
+        return ""
+    key = "story-charts:{}:{count}:{last}:{total}".format(story.pk, **marker)
+    html = cache.get(key)
+    if html is None:
+        html = render_to_string(
+            "stories/partials/figure_charts.html",
+            {"story": story, "charts": _figure_charts(story)},
+        )
+        cache.set(key, html, timeout=24 * 3600)
+    # Rendered by the template engine, which escaped every label.
+    return mark_safe(html)  # noqa: S308
 
 
 def _figure_charts(story: Story) -> list[charts.Chart]:

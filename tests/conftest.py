@@ -24,3 +24,13 @@ def allow_host(settings):
         settings.NEWSROOM_ALLOWED_PRIVATE_HOSTS = [urlsplit(url).netloc]
 
     return allow
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Cached fragments (story charts) and login counters never leak between tests."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()

@@ -309,6 +309,37 @@ def test_figure_chart_links_points_to_the_change(client, seeded):
     assert f"?old=2&amp;new=3#change-{figure_change.pk}" in body
 
 
+def test_cached_charts_show_a_new_figure_change_at_once(client, seeded):
+    url = seeded.story.get_absolute_url()
+    assert "chart-missing" not in client.get(url).content.decode()
+    figure = Change.objects.filter(article=seeded.nos, kind=Change.Kind.FIGURE).first()
+    Change.objects.create(
+        article=seeded.nos,
+        from_version=figure.from_version,
+        to_version=None,
+        kind=Change.Kind.FIGURE,
+        detected_at=timezone.now(),
+        summary="missing: 20 → 40",
+        details={
+            "figures": [
+                {
+                    "kind": "missing",
+                    "change": "revised",
+                    "old": 20,
+                    "new": 40,
+                    "old_qualifier": "exact",
+                    "new_qualifier": "exact",
+                    "attributed_to": "the Red Cross",
+                }
+            ]
+        },
+    )
+
+    charts = client.get(url).content.decode().split("Timeline")[0]
+
+    assert 'id="chart-missing"' in charts and "per the Red Cross" in charts
+
+
 def test_story_page_query_count_is_constant(
     client, seeded, django_assert_max_num_queries
 ):
