@@ -45,6 +45,9 @@ def test_story_page_filters_by_kind_and_back_button_restores(page, screenshot):
     page.goto(seeded.story.get_absolute_url())
     expect(entries(page)).to_have_count(8)
     expect(page.locator(".chart")).to_have_count(3)  # evacuated, injured, killed
+    # Legend swatches are dots, not chart-wide discs (a CSS specificity slip once).
+    swatch = page.locator(".legend .swatch").first.bounding_box()
+    assert swatch is not None and swatch["width"] < 20
     screenshot(page, "story")
 
     page.locator("label.chip", has_text="Figures").click()

@@ -30,7 +30,7 @@ class Command(BaseCommand):
             slug="nagorno-karabakh-ceasefire",
             defaults={
                 "title": "Nagorno-Karabakh ceasefire, September 2023",
-                "description": story_data.get("event", ""),
+                "description": _describe(story_data.get("event")),
             },
         )
         url = f"http://127.0.0.1:{port}{site.article_path()}"
@@ -51,3 +51,10 @@ class Command(BaseCommand):
         if not User.objects.filter(username="admin").exists():
             User.objects.create_superuser("admin", "admin@example.com", password)
             self.stdout.write(f"Created admin user: admin / {password}")
+
+
+def _describe(event: dict | str | None) -> str:
+    if isinstance(event, dict):
+        name, date = event.get("name", ""), event.get("date", "")
+        return f"{name} ({date})" if date else name
+    return event or ""
