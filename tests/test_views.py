@@ -532,6 +532,6 @@ def test_story_page_shows_sources_that_disagree_and_not_compatible_ones(client):
             "</section>", text.index("Sources disagree")
         )
     ]
-    assert "3958" in section and "11300" in section
+    assert "3,958" in section and "11,300" in section
     assert "gazette" in section and "herald" in section
     assert "injured" not in section  # at least 30,000 vs more than 30,000 agree
