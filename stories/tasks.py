@@ -50,16 +50,20 @@ def check_article(self, article_id: int) -> str:
     retry_backoff=5,
     retry_jitter=True,
 )
-def check_articles(self, article_ids: list[int]) -> dict[str, int]:
+def check_articles(
+    self, article_ids: list[int], claimed_at: str | None = None
+) -> dict[str, int]:
     """Check a batch of articles in one task: one message, ack and DB connection
     check per batch instead of per article, which is most of a quiet check's cost.
 
     A transient failure is retried as its own `check_article`; articles left when
     the batch's time budget runs out are queued as a new batch, so a batch of slow
     sites never reaches the task time limit. Running it twice is harmless (every
-    check is idempotent).
+    check is idempotent), and a batch that waited in a queue longer than the claim
+    lease skips what a newer claim of the same articles already checked.
     """
     started = time.monotonic()
+    since = datetime.fromisoformat(claimed_at) if claimed_at else None
     outcomes: Counter[str] = Counter()
     articles = (
         Article.objects.select_related("source")
@@ -70,9 +74,12 @@ def check_articles(self, article_ids: list[int]) -> dict[str, int]:
         checked = sum(outcomes.values())
         if checked and time.monotonic() - started > settings.NEWSROOM_BATCH_SECONDS:
             rest = [a for a in article_ids if a >= article.pk]
-            check_articles.delay(rest)
+            check_articles.delay(rest, claimed_at)
             outcomes["requeued"] += len(rest)
             break
+        if since and article.last_checked_at and article.last_checked_at >= since:
+            outcomes["already checked"] += 1
+            continue
         result = _check_and_alert(article)
         outcomes[result.outcome] += 1
         if _retry_soon(result):
@@ -104,21 +111,20 @@ def _check_and_alert(article: Article) -> pipeline.CheckResult:
     return result
 
 
-def enqueue_checks(article_ids: list[int]) -> None:
-    """Queue checks of these (claimed) articles in batches of NEWSROOM_CHECK_BATCH."""
+def enqueue_checks(article_ids: list[int], claimed_at: datetime | None = None) -> None:
+    """Queue checks of these (claimed) articles in batches of NEWSROOM_CHECK_BATCH;
+    with `claimed_at`, a batch skips articles checked since (see check_articles)."""
     size = settings.NEWSROOM_CHECK_BATCH
+    stamp = claimed_at.isoformat() if claimed_at else None
     for start in range(0, len(article_ids), size):
-        batch = article_ids[start : start + size]
-        if len(batch) == 1:
-            check_article.delay(batch[0])
-        else:
-            check_articles.delay(batch)
+        check_articles.delay(article_ids[start : start + size], stamp)
 
 
 @shared_task(acks_late=True, autoretry_for=DB_ERRORS, retry_backoff=5, max_retries=3)
 def enqueue_due_articles() -> int:
-    article_ids = pipeline.claim_due_articles()
-    enqueue_checks(article_ids)
+    claimed_at = timezone.now()
+    article_ids = pipeline.claim_due_articles(now=claimed_at)
+    enqueue_checks(article_ids, claimed_at)
     if article_ids:
         logger.info("enqueued %s due article checks", len(article_ids))
     return len(article_ids)

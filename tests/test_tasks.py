@@ -204,3 +204,27 @@ def test_batch_out_of_time_queues_the_rest_as_a_new_batch(
 
     assert outcomes == {"new_version": 1, "requeued": 2}
     assert broker_queue() == 1
+
+
+@pytest.mark.django_db
+def test_a_batch_that_outlived_its_claim_skips_what_a_newer_claim_checked(served):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from stories import pipeline
+
+    served.expect_request("/a").respond_with_data(PAGE, content_type="text/html")
+    article = ArticleFactory(url=served.url_for("/a"))
+    first_claim = timezone.now()
+    assert pipeline.claim_due_articles(now=first_claim) == [article.pk]
+    # The queue is backed up past the lease: the next tick claims it again.
+    second_claim = first_claim + pipeline.CLAIM_LEASE + timedelta(seconds=1)
+    assert pipeline.claim_due_articles(now=second_claim) == [article.pk]
+
+    newer = tasks.check_articles.apply(args=[[article.pk], second_claim.isoformat()])
+    older = tasks.check_articles.apply(args=[[article.pk], first_claim.isoformat()])
+
+    assert newer.get() == {"new_version": 1}
+    assert older.get() == {"already checked": 1}
+    assert len(served.log) == 1
