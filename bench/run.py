@@ -30,7 +30,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
 import json
 import os
 import re
@@ -40,14 +39,20 @@ import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 import warnings
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import urlsplit
 
 import psutil
+from common import (
+    database_url,
+    out,
+    recreate_database,
+    site_call,
+    stop_group,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 BENCH_DB = "newsroom_bench"
@@ -57,11 +62,6 @@ STAGES = ("fetch", "fingerprint", "extract", "figures", "locate", "diff", "db")
 CHECK_LINE = re.compile(r"check article=(\d+) outcome=(\w+) cpu_ms=(\{[^}]*\})")
 ASCTIME = re.compile(r"(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3})")
 FLOOR_PAGES = 1000
-
-
-def out(text: str = "") -> None:
-    sys.stdout.write(text + "\n")
-    sys.stdout.flush()
 
 
 # --- arguments and environment ---------------------------------------------------
@@ -104,35 +104,10 @@ def parse_args() -> argparse.Namespace:
 
 
 def bench_database_url() -> str:
-    """DATABASE_URL's server, but always the database newsroom_bench."""
-    url = os.environ.get("DATABASE_URL") or DEFAULT_DB
-    parts = urlsplit(url)
-    if parts.scheme not in ("postgres", "postgresql"):
-        sys.exit("bench needs PostgreSQL: set DATABASE_URL=postgres://...")
-    return urlunsplit(parts._replace(path=f"/{BENCH_DB}"))
-
-
-def admin_url(db_url: str) -> str:
-    return urlunsplit(urlsplit(db_url)._replace(path="/postgres"))
+    return database_url(BENCH_DB, DEFAULT_DB, "bench")
 
 
 # --- processes -------------------------------------------------------------------
-
-
-def stop_group(proc: subprocess.Popen, grace: float = 10.0) -> None:
-    """Stop a subprocess we started and everything in its process group."""
-    if proc.poll() is not None:
-        return
-    try:
-        os.killpg(proc.pid, signal.SIGTERM)
-    except ProcessLookupError:
-        return
-    try:
-        proc.wait(grace)
-    except subprocess.TimeoutExpired:
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(proc.pid, signal.SIGKILL)
-        proc.wait(5)
 
 
 def start_site(args: argparse.Namespace, n: int) -> tuple[subprocess.Popen, int]:
@@ -153,14 +128,6 @@ def start_site(args: argparse.Namespace, n: int) -> tuple[subprocess.Popen, int]
         stop_group(proc)
         sys.exit(f"simulator did not start: {line!r}")
     return proc, int(line.split()[1])
-
-
-def site_call(port: int, path: str, method: str = "GET") -> dict:
-    request = urllib.request.Request(
-        f"http://127.0.0.1:{port}{path}", method=method, data=b"" if method else None
-    )
-    with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310
-        return json.loads(response.read())
 
 
 def worker_env(port: int, db_url: str, broker: str) -> dict[str, str]:
@@ -245,19 +212,6 @@ def tree_cpu(pids: list[int]) -> float:
 
 
 # --- database --------------------------------------------------------------------
-
-
-def recreate_database(db_url: str) -> None:
-    import psycopg
-    from django.db import connections
-
-    connections.close_all()
-    with psycopg.connect(admin_url(db_url), autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{BENCH_DB}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{BENCH_DB}"')
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0)
 
 
 def seed_articles(port: int, n: int) -> dict[int, int]:

@@ -26,21 +26,24 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import json
 import os
 import random
 import secrets
-import signal
 import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from datetime import timedelta
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 import psutil
+from common import (
+    database_url,
+    out,
+    recreate_database,
+    site_call,
+    stop_group,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -48,11 +51,6 @@ sys.path.insert(0, str(ROOT))
 SOAK_DB = "newsroom_soak"
 DEFAULT_DB = f"postgres://postgres@127.0.0.1:5432/{SOAK_DB}"
 DEFAULT_BROKER = "redis://127.0.0.1:6379/6"
-
-
-def out(text: str = "") -> None:
-    sys.stdout.write(text + "\n")
-    sys.stdout.flush()
 
 
 def parse_args() -> argparse.Namespace:
@@ -71,24 +69,7 @@ def parse_args() -> argparse.Namespace:
 
 
 def soak_database_url() -> str:
-    url = os.environ.get("DATABASE_URL") or DEFAULT_DB
-    parts = urlsplit(url)
-    if parts.scheme not in ("postgres", "postgresql"):
-        sys.exit("soak needs PostgreSQL: set DATABASE_URL=postgres://...")
-    return urlunsplit(parts._replace(path=f"/{SOAK_DB}"))
-
-
-def stop_group(proc: subprocess.Popen | None, grace: float = 15.0) -> None:
-    if proc is None or proc.poll() is not None:
-        return
-    with contextlib.suppress(ProcessLookupError):
-        os.killpg(proc.pid, signal.SIGTERM)
-    try:
-        proc.wait(grace)
-    except subprocess.TimeoutExpired:
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(proc.pid, signal.SIGKILL)
-        proc.wait(5)
+    return database_url(SOAK_DB, DEFAULT_DB, "soak")
 
 
 def start_site(args: argparse.Namespace) -> tuple[subprocess.Popen, int]:
@@ -109,28 +90,6 @@ def start_site(args: argparse.Namespace) -> tuple[subprocess.Popen, int]:
         stop_group(proc)
         sys.exit(f"newsite did not start: {line!r}")
     return proc, int(line.split()[1])
-
-
-def site_call(port: int, path: str, method: str = "GET") -> dict:
-    request = urllib.request.Request(
-        f"http://127.0.0.1:{port}{path}", method=method, data=b"" if method else None
-    )
-    with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310
-        body = response.read()
-    return json.loads(body) if body.strip().startswith(b"{") else {}
-
-
-def recreate_database(db_url: str) -> None:
-    import psycopg
-    from django.core.management import call_command
-    from django.db import connections
-
-    connections.close_all()
-    admin = urlunsplit(urlsplit(db_url)._replace(path="/postgres"))
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{SOAK_DB}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{SOAK_DB}"')
-    call_command("migrate", verbosity=0)
 
 
 def seed_articles(port: int, n: int, interval: int) -> dict[int, int]:

@@ -16,9 +16,9 @@ import sys
 import time
 from datetime import timedelta
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 import psycopg
+from common import admin_url, database_url, recreate_database
 
 ROOT = Path(__file__).resolve().parents[1]
 BENCH_DB = "newsroom_bench"
@@ -31,15 +31,14 @@ def main() -> None:
     parser.add_argument("--keep", action="store_true", help="keep newsroom_bench")
     args = parser.parse_args()
 
-    url = os.environ.get("DATABASE_URL", "")
-    if not url.startswith(("postgres://", "postgresql://")):
-        sys.exit("Set DATABASE_URL to a PostgreSQL server (any database name).")
-    parts = urlsplit(url)
-    admin_url = urlunsplit(parts._replace(path="/postgres"))
-    _recreate_database(admin_url)
-    os.environ["DATABASE_URL"] = urlunsplit(parts._replace(path=f"/{BENCH_DB}"))
+    db_url = database_url(BENCH_DB, "", "story_page")
+    os.environ["DATABASE_URL"] = db_url
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "newsroom.settings")
     sys.path.insert(0, str(ROOT))
+    import django
+
+    django.setup()
+    recreate_database(db_url)
     try:
         _run(args)
     finally:
@@ -47,31 +46,16 @@ def main() -> None:
 
         connections.close_all()
         if not args.keep:
-            _drop_database(admin_url)
-
-
-def _recreate_database(admin_url: str) -> None:
-    with psycopg.connect(admin_url, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{BENCH_DB}"')
-        conn.execute(f'CREATE DATABASE "{BENCH_DB}"')
-
-
-def _drop_database(admin_url: str) -> None:
-    with psycopg.connect(admin_url, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{BENCH_DB}" WITH (FORCE)')
+            with psycopg.connect(admin_url(db_url), autocommit=True) as conn:
+                conn.execute(f'DROP DATABASE IF EXISTS "{BENCH_DB}" WITH (FORCE)')
 
 
 def _run(args: argparse.Namespace) -> None:
-    import django
-
-    django.setup()
-    from django.core.management import call_command
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext, setup_test_environment
 
     setup_test_environment()
-    call_command("migrate", verbosity=0)
     story = _seed(args.changes)
     client = Client()
     page = story.get_absolute_url()

@@ -48,20 +48,6 @@ MAX_ENTRIES = 1000  # per poll; a feed listing more is cut, newest first as serv
 # --- HTTP for XML ---------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class FeedResponse:
-    url: str
-    status: int  # 200 or 304
-    body: bytes
-    etag: str
-    last_modified: str
-    elapsed_ms: float
-
-    @property
-    def not_modified(self) -> bool:
-        return self.status == 304
-
-
 def fetch_feed(
     url: str,
     *,
@@ -70,7 +56,7 @@ def fetch_feed(
     policy: fetching.FetchPolicy,
     accept: str = FEED_ACCEPT,
     content_types: frozenset[str] = fetching.FEED_TYPES,
-) -> FeedResponse:
+) -> fetching.FetchResult:
     """Conditional GET of a feed; 200/304 results, FetchError for anything else."""
     result = fetching.fetch(
         url,
@@ -82,14 +68,7 @@ def fetch_feed(
     )
     if result.gone:
         raise fetching.PermanentFetchError("http_error", f"HTTP {result.status}")
-    return FeedResponse(
-        url=result.url,
-        status=result.status,
-        body=result.body,
-        etag=result.etag,
-        last_modified=result.last_modified,
-        elapsed_ms=result.elapsed_ms,
-    )
+    return result
 
 
 # --- Parsing (pure) --------------------------------------------------------------
@@ -289,7 +268,7 @@ def _looks_like_feed(body: bytes) -> bool:
 
 def _record_success(
     feed: Feed,
-    response: FeedResponse,
+    response: fetching.FetchResult,
     now: datetime,
     outcome: str,
     entries: int,

@@ -21,16 +21,17 @@ logger = logging.getLogger(__name__)
 # recorded on the article by the pipeline and retried here with backoff.
 DB_ERRORS = (OperationalError, InterfaceError)
 MAX_RETRY_COUNTDOWN = 300
+# Every task is safe to run twice, so acks_late, and a DB hiccup is retried.
+DB_RETRYING = {
+    "acks_late": True,
+    "autoretry_for": DB_ERRORS,
+    "retry_backoff": 5,
+    "max_retries": 3,
+}
+CHECK_TASK = {**DB_RETRYING, "bind": True, "retry_jitter": True}
 
 
-@shared_task(
-    bind=True,
-    acks_late=True,
-    max_retries=3,
-    autoretry_for=DB_ERRORS,
-    retry_backoff=5,
-    retry_jitter=True,
-)
+@shared_task(**CHECK_TASK)
 def check_article(self, article_id: int) -> str:
     article = Article.objects.select_related("source").filter(pk=article_id).first()
     if article is None:
@@ -42,14 +43,7 @@ def check_article(self, article_id: int) -> str:
     return result.outcome
 
 
-@shared_task(
-    bind=True,
-    acks_late=True,
-    max_retries=3,
-    autoretry_for=DB_ERRORS,
-    retry_backoff=5,
-    retry_jitter=True,
-)
+@shared_task(**CHECK_TASK)
 def check_articles(
     self, article_ids: list[int], claimed_at: str | None = None
 ) -> dict[str, int]:
@@ -120,7 +114,7 @@ def enqueue_checks(article_ids: list[int], claimed_at: datetime | None = None) -
         check_articles.delay(article_ids[start : start + size], stamp)
 
 
-@shared_task(acks_late=True, autoretry_for=DB_ERRORS, retry_backoff=5, max_retries=3)
+@shared_task(**DB_RETRYING)
 def enqueue_due_articles() -> int:
     claimed_at = timezone.now()
     article_ids = pipeline.claim_due_articles(now=claimed_at)
@@ -142,7 +136,7 @@ def _schedule_delivery(subscription_id: int, at: datetime | None) -> None:
         deliver.apply_async((subscription_id,), eta=at)
 
 
-@shared_task(acks_late=True, autoretry_for=DB_ERRORS, retry_backoff=5, max_retries=3)
+@shared_task(**DB_RETRYING)
 def send_change_alerts(change_id: int) -> int:
     planned = alerts.send_for_change(change_id)
     for item in planned:
@@ -150,7 +144,7 @@ def send_change_alerts(change_id: int) -> int:
     return len(planned)
 
 
-@shared_task(acks_late=True, autoretry_for=DB_ERRORS, retry_backoff=5, max_retries=3)
+@shared_task(**DB_RETRYING)
 def deliver(subscription_id: int) -> str:
     # Retries of failed sends are not Celery retries: the backoff lives in
     # Delivery.due_at, and this task schedules the next run from the result.
@@ -160,7 +154,7 @@ def deliver(subscription_id: int) -> str:
     return result.outcome
 
 
-@shared_task(acks_late=True, autoretry_for=DB_ERRORS, retry_backoff=5, max_retries=3)
+@shared_task(**DB_RETRYING)
 def send_digests() -> int:
     subscription_ids = alerts.due_subscription_ids(digests=True)
     for subscription_id in subscription_ids:
@@ -168,7 +162,7 @@ def send_digests() -> int:
     return len(subscription_ids)
 
 
-@shared_task(acks_late=True, autoretry_for=DB_ERRORS, retry_backoff=5, max_retries=3)
+@shared_task(**DB_RETRYING)
 def sweep_deliveries() -> int:
     """Re-queue deliveries whose task was lost or whose sender died mid-send, and
     the alerts of changes that never got as far as planning them."""
@@ -185,7 +179,7 @@ def sweep_deliveries() -> int:
 # --- Discovery: feeds -> articles -> stories ---
 
 
-@shared_task(acks_late=True, autoretry_for=DB_ERRORS, retry_backoff=5, max_retries=3)
+@shared_task(**DB_RETRYING)
 def poll_due_feeds() -> int:
     from stories import discovery
 
@@ -195,7 +189,7 @@ def poll_due_feeds() -> int:
     return len(feed_ids)
 
 
-@shared_task(acks_late=True, autoretry_for=DB_ERRORS, retry_backoff=5, max_retries=3)
+@shared_task(**DB_RETRYING)
 def poll_feed(feed_id: int) -> str:
     # New articles are due at once; enqueue_due_articles picks them up, so nothing
     # is enqueued here (and nothing is checked twice).
@@ -208,7 +202,7 @@ def poll_feed(feed_id: int) -> str:
     return discovery.poll_feed(feed).outcome
 
 
-@shared_task(acks_late=True, autoretry_for=DB_ERRORS, retry_backoff=5, max_retries=3)
+@shared_task(**DB_RETRYING)
 def group_new_articles() -> int:
     from stories import grouping
 
