@@ -321,8 +321,6 @@ NEWSROOM_WEBHOOK_TIMEOUT = float(env_int("NEWSROOM_WEBHOOK_TIMEOUT", 10))
 NEWSROOM_WEBHOOK_USER_AGENT = env_str(
     "NEWSROOM_WEBHOOK_USER_AGENT", "NewsroomWebhook/0.1 (+https://github.com/newsroom)"
 )
-# A webhook request older than this is to be rejected by receivers (documented only).
-NEWSROOM_WEBHOOK_TOLERANCE_SECONDS = env_int("NEWSROOM_WEBHOOK_TOLERANCE_SECONDS", 300)
 # At most one message per subscription per this many seconds; changes in between wait
 # and go out together.
 NEWSROOM_ALERT_COALESCE_SECONDS = env_int("NEWSROOM_ALERT_COALESCE_SECONDS", 60)

@@ -402,10 +402,10 @@ def resolve_canonical(article: Article) -> Article:
 def merge_duplicate(keep: Article, drop: Article) -> None:
     """Make `drop` a retired duplicate of `keep`; its stories go to `keep`."""
     keep.stories.add(*drop.stories.all())
-    for match in StoryMatch.objects.filter(article=drop):
-        if not StoryMatch.objects.filter(article=keep, story=match.story_id).exists():
-            match.article = keep
-            match.save(update_fields=["article"])
+    taken = StoryMatch.objects.filter(article=keep).values_list("story_id", flat=True)
+    StoryMatch.objects.filter(article=drop).exclude(story_id__in=list(taken)).update(
+        article=keep
+    )
     drop.stories.clear()
     drop.duplicate_of = keep
     drop.state = Article.State.RETIRED

@@ -12,7 +12,7 @@ from django.shortcuts import get_object_or_404
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.html import format_html, format_html_join
 
-from stories import alerts
+from stories import alerts, views
 from stories.models import Change, Story
 
 FEED_LENGTH = 50
@@ -25,7 +25,7 @@ class ChangesFeed(Feed):
     link = "/"
 
     def __call__(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        if not settings.NEWSROOM_PUBLIC_STORIES and not request.user.is_authenticated:
+        if views._login_needed(request):
             return redirect_to_login(request.get_full_path())
         return super().__call__(request, *args, **kwargs)
 
@@ -107,8 +107,5 @@ class StoryChangesFeed(ChangesFeed):
         return obj.get_absolute_url()
 
     def items(self, obj: Story) -> list[Change]:
-        return list(
-            self.changes()
-            .filter(article__stories=obj)
-            .order_by("-detected_at", "-id")[:FEED_LENGTH]
-        )
+        newest = Change.objects.for_story(obj).order_by("-detected_at", "-id")
+        return list(newest[:FEED_LENGTH])

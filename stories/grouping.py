@@ -34,7 +34,7 @@ from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import DatabaseError, transaction
-from django.db.models import F, OuterRef, Q, Subquery
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.text import slugify
 from sklearn.feature_extraction.text import TfidfVectorizer
@@ -235,16 +235,13 @@ def documents(articles: Iterable[Article]) -> dict[int, Doc]:
     articles = list(articles)
     # One query, whatever the count (an OR per article overflows SQLite's
     # expression depth at about a thousand).
-    latest_number = (
-        Version.objects.filter(article=OuterRef("article"))
-        .order_by("-number")
-        .values("number")[:1]
-    )
     by_article = {a.pk: a for a in articles}
     docs = {}
-    for version in Version.objects.filter(
-        article__in=list(by_article), number=Subquery(latest_number)
-    ).only("article_id", "title", "text", "language", "figures", "published_at"):
+    for version in (
+        Version.objects.latest_per_article()
+        .filter(article__in=list(by_article))
+        .only("article_id", "title", "text", "language", "figures", "published_at")
+    ):
         article = by_article[version.article_id]
         language = version.language or (
             article.source.language if article.source_id else ""

@@ -12,7 +12,6 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime, timedelta
-from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.db import DataError, IntegrityError, transaction
@@ -206,6 +205,16 @@ def _check(article: Article, now: datetime | None, clock: StageClock) -> CheckRe
     return _store(article, fetched, page, found, region, now, clock)
 
 
+def _latest_without_page(article: Article) -> Version | None:
+    # The stored page (up to megabytes compressed) is not needed to compare or link.
+    return (
+        Version.objects.filter(article=article)
+        .defer("raw_html_compressed")
+        .order_by("-number")
+        .first()
+    )
+
+
 def _lock(article: Article) -> Article:
     """The article row, locked for this transaction, with its source (not locked)."""
     return (
@@ -230,8 +239,13 @@ def _next_region(
     if article.region_fingerprint == NOISY_REGION.fingerprint:
         return NOISY_REGION
     if region_moved:
-        latest = Version.objects.latest_for(article)
-        if latest is not None and latest.content_hash == page.content_hash:
+        latest_hash = (
+            Version.objects.filter(article=article)
+            .order_by("-number")
+            .values_list("content_hash", flat=True)
+            .first()
+        )
+        if latest_hash == page.content_hash:
             return NOISY_REGION
     return fingerprint.locate_region(fetched.body, page.text)
 
@@ -273,7 +287,7 @@ def _store(
             now = now or timezone.now()
             locked.region_selector = region.selector if region else ""
             locked.region_fingerprint = region.fingerprint if region else ""
-            latest = Version.objects.latest_for(locked)
+            latest = _latest_without_page(locked)
             was_removed = locked.state == Article.State.REMOVED
             if latest is not None and latest.content_hash == page.content_hash:
                 changes = []
@@ -544,7 +558,7 @@ def _record_removed(article: Article, fetched: fetching.FetchResult) -> CheckRes
         locked = _lock(article)
         changes = []
         if locked.state != Article.State.REMOVED:
-            latest = Version.objects.latest_for(locked)
+            latest = _latest_without_page(locked)
             changes.append(
                 Change.objects.create(
                     article=locked,
@@ -608,7 +622,3 @@ def _record_failure(
         is_transient=is_transient,
         retry_after=retry_after,
     )
-
-
-def host_of(url: str) -> str:
-    return (urlsplit(url).hostname or "").lower()

@@ -14,7 +14,7 @@ from datetime import UTC, date, datetime, timedelta
 from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
 from django.core.cache import cache
-from django.db.models import Count, F, Max, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models import Count, F, Max, Q, QuerySet, Sum
 from django.db.models.functions import TruncDate
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
@@ -123,15 +123,12 @@ def _add_story_card_data(stories: list[Story]) -> None:
     ):
         outlets[story_id].append(name)
 
-    latest_number = (
-        Version.objects.filter(article=OuterRef("article"))
-        .order_by("-number")
-        .values("number")[:1]
-    )
     story_figures: dict[int, list[dict]] = defaultdict(list)
-    for story_id, found in Version.objects.filter(
-        article__stories__in=ids, number=Subquery(latest_number)
-    ).values_list("article__stories", "figures"):
+    for story_id, found in (
+        Version.objects.latest_per_article()
+        .filter(article__stories__in=ids)
+        .values_list("article__stories", "figures")
+    ):
         story_figures[story_id].extend(found or [])
 
     today = timezone.localdate()
@@ -178,15 +175,12 @@ def _headline_figures(found: list[dict]) -> list[figures.Figure]:
 
 def _disagreements(story: Story) -> list[intelligence.Disagreement]:
     """Incompatible current figures of one kind across the story's articles."""
-    latest_number = (
-        Version.objects.filter(article=OuterRef("article"))
-        .order_by("-number")
-        .values("number")[:1]
-    )
     claims = []
-    for article_id, outlet, fetched_at, found in Version.objects.filter(
-        article__stories=story, number=Subquery(latest_number)
-    ).values_list("article_id", "article__source__name", "fetched_at", "figures"):
+    for article_id, outlet, fetched_at, found in (
+        Version.objects.latest_per_article()
+        .filter(article__stories=story)
+        .values_list("article_id", "article__source__name", "fetched_at", "figures")
+    ):
         for data in found or []:
             figure = figures.Figure.from_dict(data)
             claims.append(

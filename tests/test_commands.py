@@ -94,3 +94,13 @@ def test_production_without_secret_key_refuses_to_start():
     )
     assert result.returncode != 0
     assert "SECRET_KEY must be set" in result.stderr
+
+
+@pytest.mark.django_db
+def test_track_stores_the_same_spelling_feeds_do():
+    run("track", "https://WWW.Example.org/news/1.html?utm_source=x#top")
+    run("track", "https://www.example.org/news/1.html")
+
+    assert list(Article.objects.values_list("url", flat=True)) == [
+        "https://www.example.org/news/1.html"
+    ]

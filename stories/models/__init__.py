@@ -25,7 +25,6 @@ from stories.models.discovery import (
     FeedPollQuerySet,
     FeedQuerySet,
     StoryMatch,
-    StoryMatchQuerySet,
     StoryRule,
 )
 
@@ -45,7 +44,6 @@ __all__ = [
     "Source",
     "Story",
     "StoryMatch",
-    "StoryMatchQuerySet",
     "StoryQuerySet",
     "StoryRule",
     "Subscription",

@@ -2,7 +2,7 @@ import zlib
 from datetime import datetime
 
 from django.db import models
-from django.db.models import Q
+from django.db.models import OuterRef, Q, Subquery
 from django.urls import reverse
 from django.utils import timezone
 
@@ -169,6 +169,15 @@ class Article(models.Model):
 class VersionQuerySet(models.QuerySet):
     def latest_for(self, article: Article) -> "Version | None":
         return self.filter(article=article).order_by("-number").first()
+
+    def latest_per_article(self) -> "VersionQuerySet":
+        """Only each article's newest version (one correlated subquery)."""
+        newest = (
+            Version.objects.filter(article=OuterRef("article"))
+            .order_by("-number")
+            .values("number")[:1]
+        )
+        return self.filter(number=Subquery(newest))
 
 
 class Version(models.Model):

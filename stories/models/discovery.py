@@ -134,11 +134,6 @@ class StoryRule(models.Model):
         return [line.strip() for line in self.keywords.splitlines() if line.strip()]
 
 
-class StoryMatchQuerySet(models.QuerySet):
-    def proposed(self) -> "StoryMatchQuerySet":
-        return self.filter(status=StoryMatch.Status.PROPOSED)
-
-
 class StoryMatch(models.Model):
     """Why an article is (or might be) in a story, with the score that put it there."""
 
@@ -172,8 +167,6 @@ class StoryMatch(models.Model):
         blank=True,
         related_name="+",
     )
-
-    objects = StoryMatchQuerySet.as_manager()
 
     class Meta:
         constraints = [

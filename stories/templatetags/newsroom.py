@@ -105,11 +105,6 @@ def diff_runs(ops: Iterable[Sequence[str]]) -> list[DiffRun]:
     return runs
 
 
-@register.filter
-def visible_change_kinds(changes) -> list[str]:
-    return sorted({change.kind for change in changes})
-
-
 # Charts have hundreds of points on a busy story; drawing them with template loops
 # cost ~25 µs a point, so the two repeated parts are built here (escaped by
 # format_html) and the template keeps the frame, axes and legend.

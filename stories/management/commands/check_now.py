@@ -1,6 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
+from django.db.models import Q
 
-from stories import pipeline
+from stories import pipeline, urlnorm
 from stories.models import Article
 
 
@@ -11,8 +12,14 @@ class Command(BaseCommand):
         parser.add_argument("article", help="Article id or URL.")
 
     def handle(self, *args, article: str, **options) -> None:
-        lookup = {"pk": int(article)} if article.isdigit() else {"url": article}
-        found = Article.objects.select_related("source").filter(**lookup).first()
+        if article.isdigit():
+            lookup = Q(pk=int(article))
+        else:
+            try:
+                lookup = Q(url=urlnorm.normalise_url(article)) | Q(url=article)
+            except ValueError:
+                lookup = Q(url=article)
+        found = Article.objects.select_related("source").filter(lookup).first()
         if found is None:
             raise CommandError(
                 f"No tracked article {article!r}. Add it with `manage.py track URL`."
