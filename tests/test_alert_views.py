@@ -173,16 +173,6 @@ def test_signed_mute_link_mutes(client):
 
 
 @pytest.mark.django_db
-def test_tampered_link_is_404(client):
-    subscription = SubscriptionFactory()
-    token = alerts.action_token(subscription, "unsubscribe")
-    response = client.post(reverse("alerts:signed-action", args=[token[:-3] + "abc"]))
-    assert response.status_code == 404
-    subscription.refresh_from_db()
-    assert subscription.unsubscribed_at is None
-
-
-@pytest.mark.django_db
 def test_bell_fragment_counts_own_unread_notifications(reader, user, other_user):
     Notification.objects.create(user=user, key="a", title="<b>one</b>")
     Notification.objects.create(user=user, key="b", title="two")

@@ -87,10 +87,3 @@ def test_feed_escapes_page_content(client, story_changes):
 def test_unknown_story_feed_is_404(client):
     response = client.get(reverse("alerts:feed-story", kwargs={"slug": "nope"}))
     assert response.status_code == 404
-
-
-@pytest.mark.django_db
-def test_feed_needs_login_when_stories_are_private(client, settings, story_changes):
-    settings.NEWSROOM_PUBLIC_STORIES = False
-    response = client.get(reverse("alerts:feed-changes"))
-    assert response.status_code == 302

@@ -99,7 +99,9 @@ def test_story_pair_figure_changes_match_truth(pair: dict) -> None:
 
 def test_story_figures_point_at_their_sentence() -> None:
     text = "\n\n".join(ARTICLE["versions"][0]["body_paragraphs"])
-    for f in figures.find_figures(text, "nl"):
+    found = figures.find_figures(text, "nl")
+    assert found
+    for f in found:
         assert text[f.start : f.end] == f.sentence
         assert str(f.value) in f.sentence.replace(".", "")
 

@@ -2,6 +2,7 @@
 
 import re
 import threading
+import time
 from datetime import timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -9,7 +10,6 @@ from pathlib import Path
 import pytest
 from django.conf import settings as django_settings
 from django.core import signing
-from django.core.cache import cache
 from django.test import Client
 from django.urls import URLPattern, reverse
 from django.utils import timezone
@@ -21,13 +21,6 @@ from tests.factories import ArticleFactory, StoryFactory, SubscriptionFactory
 
 ROOT = Path(__file__).resolve().parent.parent
 PASSWORD = "a-long-test-password-1"
-
-
-@pytest.fixture(autouse=True)
-def _empty_cache():
-    cache.clear()  # login failure counts
-    yield
-    cache.clear()
 
 
 @pytest.fixture
@@ -218,10 +211,11 @@ def test_login_is_refused_after_repeated_failures_even_with_the_right_password(
 @pytest.mark.django_db
 def test_lockout_ends_after_the_window(client, user, settings):
     settings.NEWSROOM_LOGIN_MAX_FAILURES = 2
+    settings.NEWSROOM_LOGIN_LOCKOUT_SECONDS = 1
     for _ in range(2):
         login(client, "wrong")
     assert security.is_locked_out(_request("10.1.1.1"), "reader")
-    cache.delete(security._failure_key(_request("10.1.1.1"), "reader"))  # expiry
+    time.sleep(1.2)  # the cache entry's own timeout ends the lockout
     assert login(client, PASSWORD).status_code == 302
 
 
@@ -329,16 +323,6 @@ def test_the_same_post_with_the_token_from_the_page_goes_through(user):
     assert response.status_code == 200
     subscription.refresh_from_db()
     assert subscription.paused_at is not None
-
-
-@pytest.mark.django_db
-def test_signed_one_click_unsubscribe_stays_csrf_exempt():
-    subscription = SubscriptionFactory()
-    token = alerts.action_token(subscription, "unsubscribe")
-    response = csrf_client().post(reverse("alerts:signed-action", args=[token]))
-    assert response.status_code == 200
-    subscription.refresh_from_db()
-    assert subscription.unsubscribed_at is not None
 
 
 # --- who may see what ----------------------------------------------------------------
@@ -523,8 +507,9 @@ def test_unsubscribe_link_is_signed(client):
     for bad in (forged, payload[::-1] + ":" + rest, token[:-2] + "xx", "unsubscribe"):
         response = client.post(reverse("alerts:signed-action", args=[bad]))
         assert response.status_code == 404
+    subscription.refresh_from_db()
     other.refresh_from_db()
-    assert other.unsubscribed_at is None
+    assert subscription.unsubscribed_at is None and other.unsubscribed_at is None
 
 
 # --- SSRF: ports ---------------------------------------------------------------------
@@ -597,7 +582,8 @@ def test_allow_private_or_a_host_port_entry_opens_a_port():
         ):
             with pytest.raises(fetching.FetchError) as stopped:
                 fetching.fetch(f"http://{server.hostport}/a", policy=policy)
-            assert stopped.value.code != "refused_port"  # got as far as redirecting
+            # Got past the address and port checks to the redirect itself.
+            assert stopped.value.code == "too_many_redirects"
     finally:
         server.close()
 
