@@ -287,7 +287,11 @@ def candidate_stories(now: datetime) -> list[Story]:
     )
 
 
-def group_article(article: Article, now: datetime | None = None) -> GroupResult | None:
+def group_article(
+    article: Article,
+    now: datetime | None = None,
+    candidates: Sequence[Story] | None = None,
+) -> GroupResult | None:
     """Score the article against candidate stories and record matches.
 
     1. Honour rel=canonical first: a duplicate URL is merged, not grouped.
@@ -308,7 +312,9 @@ def group_article(article: Article, now: datetime | None = None) -> GroupResult 
     decided = set(
         StoryMatch.objects.filter(article=article).values_list("story_id", flat=True)
     )
-    stories = [s for s in candidate_stories(now) if s.pk not in decided]
+    if candidates is None:
+        candidates = candidate_stories(now)
+    stories = [s for s in candidates if s.pk not in decided]
     matches = [
         _match(article, story, score, now)
         for story, score in score_article(doc, stories)
@@ -416,18 +422,22 @@ def pending_articles(limit: int = 200) -> list[int]:
 
 def group_pending(limit: int = 200) -> list[GroupResult]:
     results = []
-    for article_id in pending_articles(limit):
-        article = Article.objects.select_related("source").filter(pk=article_id).first()
-        if article is None:
-            continue
+    now = timezone.now()
+    candidates = candidate_stories(now)  # the same for every article of this run
+    articles = (
+        Article.objects.select_related("source")
+        .filter(pk__in=pending_articles(limit))
+        .order_by("first_seen_at", "id")
+    )
+    for article in articles:
         try:
             with transaction.atomic():
-                result = group_article(article)
+                result = group_article(article, now, candidates)
         except DatabaseError:
             # One bad article (say a canonical URL too long to store) must not stop
             # every article queued behind it: stamp it grouped and go on.
-            logger.exception("article=%s could not be grouped", article_id)
-            Article.objects.filter(pk=article_id).update(grouped_at=timezone.now())
+            logger.exception("article=%s could not be grouped", article.pk)
+            Article.objects.filter(pk=article.pk).update(grouped_at=timezone.now())
             continue
         if result is not None:
             results.append(result)
