@@ -3,7 +3,7 @@ import gzip
 import pytest
 from django.core.management import call_command
 
-from stories import discovery, pipeline, tasks
+from stories import discovery, pipeline, sources, tasks
 from stories.models import Article, Feed, FeedPoll, Source
 from tests.factories import SourceFactory
 from tests.feedserver import FEEDS_DIR, FeedSite
@@ -94,7 +94,7 @@ def test_failing_feed_is_recorded_backed_off_and_flagged(httpserver, allow_host)
     assert feed.consecutive_failures == 3
     assert feed.is_failing
     assert feed.next_poll_at > feed.last_polled_at
-    health = discovery.source_health(feed.source)
+    health = sources.source_health(feed.source)
     assert health.error_rate == 1.0
     assert health.failing_feeds == 1
 
@@ -126,29 +126,6 @@ def test_claim_due_feeds_claims_each_feed_once(site):
     feed = make_feed(site, "/outlet-en/atom.xml", SourceFactory(language="en"))
     assert discovery.claim_due_feeds() == [feed.pk]
     assert discovery.claim_due_feeds() == []
-
-
-@pytest.mark.django_db
-def test_sources_round_trip_through_csv_and_opml():
-    source = SourceFactory(name="World Desk", domain="worlddesk.example")
-    Feed.objects.create(source=source, url="https://worlddesk.example/rss.xml")
-    Feed.objects.create(
-        source=source, url="https://worlddesk.example/news.xml", kind="sitemap"
-    )
-    csv_text = discovery.export_sources_csv([source])
-    opml_text = discovery.export_sources_opml([source])
-    Feed.objects.all().delete()
-    Source.objects.all().delete()
-
-    from_csv = discovery.import_sources(csv_text.encode(), "sources.csv")
-    assert (from_csv.sources_created, from_csv.feeds_created) == (1, 2)
-    Feed.objects.all().delete()
-    Source.objects.all().delete()
-    from_opml = discovery.import_sources(opml_text.encode(), "sources.opml")
-
-    assert (from_opml.sources_created, from_opml.feeds_created) == (1, 2)
-    assert Feed.objects.get(kind="sitemap").url == "https://worlddesk.example/news.xml"
-    assert Source.objects.get().name == "World Desk"
 
 
 @pytest.mark.django_db

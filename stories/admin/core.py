@@ -10,7 +10,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 
-from stories import discovery, grouping, tasks
+from stories import grouping, sources, tasks
 from stories.admin.discovery import (
     ArticleMatchInline,
     FeedInline,
@@ -133,7 +133,7 @@ class SourceAdmin(admin.ModelAdmin):
     def health(self, obj: Source) -> str:
         if obj.pk is None:
             return "-"
-        h = discovery.source_health(obj)
+        h = sources.source_health(obj)
         median = f"{h.median_ms:.0f} ms" if h.median_ms is not None else "-"
         return format_html(
             "last poll: {}<br>polls: {} · new articles per day: {}<br>"
@@ -166,7 +166,7 @@ class SourceAdmin(admin.ModelAdmin):
         self, request: HttpRequest, queryset: QuerySet[Source]
     ) -> HttpResponse:
         return _download(
-            discovery.export_sources_csv(queryset.order_by("name", "id")),
+            sources.export_sources_csv(queryset.order_by("name", "id")),
             "text/csv",
             "sources.csv",
         )
@@ -176,7 +176,7 @@ class SourceAdmin(admin.ModelAdmin):
         self, request: HttpRequest, queryset: QuerySet[Source]
     ) -> HttpResponse:
         return _download(
-            discovery.export_sources_opml(queryset.order_by("name", "id")),
+            sources.export_sources_opml(queryset.order_by("name", "id")),
             "text/x-opml",
             "sources.opml",
         )
@@ -197,7 +197,7 @@ class SourceAdmin(admin.ModelAdmin):
         form = SourceImportForm(request.POST or None, request.FILES or None)
         if request.method == "POST" and form.is_valid():
             upload = form.cleaned_data["file"]
-            result = discovery.import_sources(upload.read(), upload.name)
+            result = sources.import_sources(upload.read(), upload.name)
             self.message_user(
                 request,
                 f"Imported {result.sources_created} new source(s) and "
