@@ -93,46 +93,6 @@ def test_fixture_reports_serialise_to_json_and_back():
         assert data["summary"] == report.describe()
 
 
-def test_fixture_sentences_split_at_full_stops_not_in_numbers():
-    first = VERSIONS[1]["body_paragraphs"][0]
-    assert intelligence.split_sentences(first, "nl") == [
-        "Azerbeidzjan en de Armeense separatisten in Nagorno-Karabach zijn woensdag "
-        "een staakt-het-vuren overeengekomen.",
-        "De wapenstilstand ging om 11.00 uur Nederlandse tijd in, een dag nadat "
-        "Azerbeidzjan een militair offensief in de regio was begonnen.",
-    ]
-
-
-# --------------------------------------------------------------------------
-# Sentence splitting
-
-
-@pytest.mark.parametrize(
-    ("lang", "paragraph", "count"),
-    [
-        ("nl", "Dhr. Jansen zag o.a. 2.300 mensen. Om 11.00 uur was het voorbij.", 2),
-        (
-            "nl",
-            "Het ging om ca. 40 wagens, bijv. ladderwagens. Daarna was het stil.",
-            2,
-        ),
-        ("nl", "'s Avonds werd het rustig. 't Is voorbij, zei W. Poetin.", 2),
-        ("en", "Mr. Smith woke at 1:30 a.m. on Monday. The U.N. said 2,300 fled.", 2),
-        ("en", 'He said: "We are leaving." Then he left. Was it over? Yes!', 4),
-        (
-            "de",
-            "Am 20. September brach ein Feuer aus. Laut Dr. Müller u.a. in Köln.",
-            2,
-        ),
-        ("de", "Es gab z.B. 12 Verletzte bzw. 3 Tote. Die Polizei ermittelt.", 2),
-        ("fr", "M. Dupont a parlé à 18 h 08. Selon Mme Durand, 2 300 foyers.", 2),
-        ("fr", "Le 3 septembre, etc. Puis il est parti.", 2),
-    ],
-)
-def test_sentences_split_around_abbreviations_and_numbers(lang, paragraph, count):
-    assert len(intelligence.split_sentences(paragraph, lang)) == count
-
-
 # --------------------------------------------------------------------------
 # Each edit class, in each language
 

@@ -1,8 +1,8 @@
-"""Per-language word tables for stories.intelligence.
+"""Per-language word tables for the stories.intelligence engine.
 
-Plain data, lower case: abbreviations that end in a full stop without ending a
-sentence, the words that open a correction or update note, and the cues that
-mark a quote or an attribution. The engine in stories.intelligence reads them.
+Plain data, lower case: the words that open a correction or update note, and
+the cues that mark a quote or an attribution. (Abbreviations and months, which
+decide where a sentence ends, live with the splitter in stories.text.)
 """
 
 from __future__ import annotations
@@ -14,46 +14,6 @@ def _words(text: str) -> frozenset[str]:
     """A word table written as one space-separated string."""
     return frozenset(text.split())
 
-
-# Abbreviations whose full stop never ends a sentence, without that stop; inner
-# dots stay ("o.a", "z.b"). Titles and short forms that a name or a number
-# follows. Words that are also ordinary sentence-final words in the language
-# ("vol", "me", "art") are left out on purpose.
-ABBREVIATIONS: dict[str, frozenset[str]] = {
-    "nl": _words(
-        "dhr mevr mw mr dr drs ir ing prof bijv bv o.a a.s i.p.v m.b.t d.w.z "
-        "nr ca zgn blz jl jhr st gem incl excl resp t.o.v e.d mln mld mrd vz "
-        "wnd n.a.v i.v.m m.u.v e.a z.g vlg afb tel ps a.i v.chr n.chr kol lt "
-        "gen sgt kap adm"
-    ),
-    "en": _words(
-        "mr mrs ms dr prof sr jr st gen gov sen rep lt col capt cpt sgt maj "
-        "rev inc ltd co corp e.g i.e no nos approx u.s u.k u.n jan feb mar "
-        "apr jun jul aug sep sept oct nov dec fig dept univ mt ft ave gov "
-        "pres supt cmdr adm"
-    ),
-    "de": _words(
-        "z.b bzw ca dr prof hr fr nr vgl d.h u.a str evtl ggf inkl bzgl mio "
-        "mrd zb sog v.a o.ä z.t u.u abs jh jhd gegr geb gest tel st dipl "
-        "ing mag min max hrsg v.chr n.chr s.o s.u i.a z.zt"
-    ),
-    "fr": _words(
-        "m mm mme mmes mlle mlles dr pr me st ste av bd p.ex cf n° chap "
-        "mds md éd gén col cne lt sgt p.-s c.-à-d"
-    ),
-}
-
-# Abbreviations that can also end a sentence ("... enzovoort."): a full stop
-# after them ends the sentence only when a capital letter follows.
-SENTENCE_FINAL_ABBREVIATIONS = _words("etc enz usw a.m p.m jr v.s vs")
-
-MONTHS = _words(
-    "januari februari maart april mei juni juli augustus september oktober "
-    "november december january february march may june july august october "
-    "december januar februar märz juni juli oktober dezember janvier "
-    "février mars avril mai juin juillet août septembre octobre novembre "
-    "décembre"
-)
 
 # Correction and update notes. A "marker" is matched at the start of a
 # paragraph or sentence, case-insensitively. needs_colon: a bare word such as
