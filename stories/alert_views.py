@@ -12,16 +12,12 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import HttpResponseStopPolling
-from django_htmx.middleware import HtmxDetails
 
 from stories import alerts, channels, tasks
+from stories.http import HtmxHttpRequest
 from stories.models import Notification, Subscription
 
 USER_ACTIONS = ("mute", "unmute", "pause", "resume", "unsubscribe", "delete")
-
-
-class HtmxHttpRequest(HttpRequest):
-    htmx: HtmxDetails
 
 
 class SubscriptionForm(forms.ModelForm):

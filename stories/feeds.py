@@ -4,7 +4,6 @@ from datetime import datetime
 from urllib.parse import urlsplit
 
 from django.conf import settings
-from django.contrib.auth.views import redirect_to_login
 from django.contrib.syndication.views import Feed
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
@@ -12,7 +11,8 @@ from django.shortcuts import get_object_or_404
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.html import format_html, format_html_join
 
-from stories import alerts, views
+from stories import alerts
+from stories.http import login_response
 from stories.models import Change, Story
 
 FEED_LENGTH = 50
@@ -25,9 +25,7 @@ class ChangesFeed(Feed):
     link = "/"
 
     def __call__(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        if views._login_needed(request):
-            return redirect_to_login(request.get_full_path())
-        return super().__call__(request, *args, **kwargs)
+        return login_response(request) or super().__call__(request, *args, **kwargs)
 
     def changes(self) -> QuerySet[Change]:
         return Change.objects.select_related(
@@ -107,5 +105,5 @@ class StoryChangesFeed(ChangesFeed):
         return obj.get_absolute_url()
 
     def items(self, obj: Story) -> list[Change]:
-        newest = Change.objects.for_story(obj).order_by("-detected_at", "-id")
+        newest = self.changes().for_story(obj).order_by("-detected_at", "-id")
         return list(newest[:FEED_LENGTH])

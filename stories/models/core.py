@@ -227,11 +227,8 @@ class Version(models.Model):
 
 class ChangeQuerySet(models.QuerySet):
     def for_story(self, story: Story) -> "ChangeQuerySet":
-        return (
-            self.filter(article__stories=story)
-            .select_related("article", "article__source", "from_version", "to_version")
-            .order_by("detected_at", "id")
-        )
+        """The story's changes, oldest first; callers choose the related rows."""
+        return self.filter(article__stories=story).order_by("detected_at", "id")
 
 
 class Change(models.Model):
