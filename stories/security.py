@@ -11,6 +11,7 @@ view that sets its own policy (the sandboxed raw page) keeps it.
 from __future__ import annotations
 
 import hashlib
+import unicodedata
 from collections.abc import Callable
 
 from django import forms
@@ -57,8 +58,14 @@ def _client_ip(request: HttpRequest | None) -> str:
     return (request.META.get("REMOTE_ADDR") if request else "") or "unknown"
 
 
+def _account_name(username: str) -> str:
+    """The username as authentication sees it (Django's UsernameField applies NFKC),
+    case-folded too: "ｌｏｃｋ１", "LOCK1" and "lock1" are one counter."""
+    return unicodedata.normalize("NFKC", username).strip().casefold()
+
+
 def _failure_key(request: HttpRequest | None, username: str) -> str:
-    raw = f"{username.strip().lower()}\0{_client_ip(request)}"
+    raw = f"{_account_name(username)}\0{_client_ip(request)}"
     return "login-failures:" + hashlib.sha256(raw.encode()).hexdigest()
 
 

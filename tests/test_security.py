@@ -248,6 +248,43 @@ def test_admin_login_is_rate_limited_too(client, staff, settings):
     assert "_auth_user_id" not in client.session
 
 
+@pytest.mark.django_db
+@pytest.mark.parametrize("spelling", ["ｒｅａｄｅｒ", "READER", "Reader ", "ʳᵉᵃᵈᵉʳ"])
+def test_another_spelling_of_a_locked_username_is_locked_too(
+    client, user, settings, spelling
+):
+    # Authentication sees the username NFKC-normalised (and the database compares
+    # case-insensitively on some backends): the counter must see the same name.
+    settings.NEWSROOM_LOGIN_MAX_FAILURES = 3
+    for _ in range(3):
+        login(client, "wrong")
+
+    attempt = client.post(
+        "/accounts/login/",
+        {"username": spelling, "password": PASSWORD},
+        REMOTE_ADDR="10.1.1.1",
+    )
+
+    assert attempt.status_code == 200
+    assert b"Too many failed logins" in attempt.content
+    assert "_auth_user_id" not in client.session
+
+
+@pytest.mark.django_db
+def test_failures_under_another_spelling_count_against_the_same_account(
+    client, user, settings
+):
+    settings.NEWSROOM_LOGIN_MAX_FAILURES = 2
+    for spelling in ("ｒｅａｄｅｒ", "READER"):
+        client.post(
+            "/accounts/login/",
+            {"username": spelling, "password": "wrong"},
+            REMOTE_ADDR="10.1.1.1",
+        )
+    assert login(client, PASSWORD).status_code == 200
+    assert "_auth_user_id" not in client.session
+
+
 def _request(ip: str):
     from django.test import RequestFactory
 
