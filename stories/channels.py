@@ -8,6 +8,7 @@ not). Nothing here touches Delivery rows or runs inside a transaction.
 import dataclasses
 import hashlib
 import hmac
+import ipaddress
 import json
 import smtplib
 import time
@@ -19,7 +20,7 @@ import apprise
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 
-from stories import fetching, pipeline
+from stories import fetching, netguard, pipeline
 from stories.models import Notification, Subscription
 
 SIGNATURE_HEADER = "X-Newsroom-Signature"
@@ -67,6 +68,15 @@ APPRISE_OWN_HOST_SCHEMES = frozenset(
         "ryver",
     )
     for s in ("", "s")
+)
+
+
+MAIL_SCHEMES = frozenset({"mailto", "mailtos"})
+# Mail goes to an SMTP server: submission (587), SMTPS (465) and plain SMTP (25).
+MAIL_PORTS = frozenset({25, 465, 587})
+# Services that act on the machine running Apprise (desktop pop-ups, its syslog).
+APPRISE_LOCAL_SCHEMES = frozenset(
+    {"syslog", "dbus", "kde", "qt", "glib", "gnome", "macosx", "windows"}
 )
 
 
@@ -204,16 +214,21 @@ def send_webhook(subscription: Subscription, message: Message) -> None:
 
 def send_apprise(subscription: Subscription, message: Message) -> None:
     url = subscription.target
-    check_apprise_address(url)
+    plugin = check_apprise_address(url)
     notifier = apprise.Apprise()
-    if not notifier.add(url):
-        raise PermanentDeliveryError("not a valid Apprise URL")
+    notifier.add(plugin)
+    # Every connection Apprise makes (redirects, smtp= hosts, any service) is
+    # checked when it connects; the check above only gives an early, clear reason.
+    with netguard.guarded(_apprise_policy(url)) as guard:
+        delivered = notifier.notify(
+            title=message.subject,
+            body=message.text,
+            body_format=apprise.NotifyFormat.TEXT,
+        )
+    if guard.refused:
+        raise PermanentDeliveryError(guard.refused[0])
     # Apprise reports only success or failure; a failure may be a down endpoint.
-    if not notifier.notify(
-        title=message.subject,
-        body=message.text,
-        body_format=apprise.NotifyFormat.TEXT,
-    ):
+    if not delivered:
         raise TransientDeliveryError("Apprise could not deliver the notification")
 
 
@@ -258,34 +273,75 @@ def check_address(url: str) -> None:
         raise PermanentDeliveryError(str(exc)) from exc
 
 
-def check_apprise_address(url: str) -> None:
-    """Refuse an Apprise URL that would reach a private address (see check_address).
+def check_apprise_address(url: str) -> Any:
+    """Return the one Apprise service a target names, or refuse it with a reason.
 
-    Web targets (json://, xml://, form://) are checked as webhooks; services on a host
-    the subscriber names (ntfy://, gotify://, mailto:// …) by that host and port.
+    For saving a subscription and before each send: one URL (Apprise would split
+    "a b" or "a,b" into two), a service that goes over the network, and no host
+    the URL names on a private address or port (web targets are checked as
+    webhooks; mail by its SMTP server). The send itself runs under
+    ``netguard.guarded``, which checks every connection whatever the service.
     """
+    notifier = apprise.Apprise()
+    if not notifier.add(url):
+        raise PermanentDeliveryError("not a valid Apprise URL")
+    if len(notifier) != 1:
+        raise PermanentDeliveryError(
+            f"one Apprise URL per subscription (this target holds {len(notifier)})"
+        )
+    plugin = notifier[0]
     scheme = urlsplit(url).scheme.lower()
+    if scheme in APPRISE_LOCAL_SCHEMES:
+        raise PermanentDeliveryError(f"{scheme}: notifies this server, not a person")
     if scheme in APPRISE_HTTP_SCHEMES:
         check_address(url)
-        return
-    if scheme not in APPRISE_OWN_HOST_SCHEMES:
-        return  # a vendor's API at a fixed public address
-    plugin = apprise.Apprise.instantiate(url)
-    if plugin is None or not getattr(plugin, "host", None):
-        raise PermanentDeliveryError("not a valid Apprise URL")
-    policy = _policy()
-    port = getattr(plugin, "port", None)
-    if scheme.startswith("mailto") and port:
-        # Mail goes to SMTP ports; only the address rule matters there.
-        policy = dataclasses.replace(
-            policy, allowed_ports=policy.allowed_ports | {int(port)}
-        )
-    web = "https" if getattr(plugin, "secure", False) else "http"
-    target = f"{web}://{plugin.host}" + (f":{port}" if port else "") + "/"
+        return plugin
+    for host in _apprise_hosts(plugin, scheme):
+        port = getattr(plugin, "port", None)
+        web = "https" if getattr(plugin, "secure", False) else "http"
+        literal = f"[{host}]" if ":" in host else host
+        target = f"{web}://{literal}" + (f":{port}" if port else "") + "/"
+        try:
+            fetching.check_url(target, _apprise_policy(url))
+        except fetching.FetchError as exc:
+            raise PermanentDeliveryError(f"{scheme}: {exc}") from exc
+    return plugin
+
+
+def _apprise_hosts(plugin: Any, scheme: str) -> list[str]:
+    """The hosts an Apprise service will connect to that the URL itself names.
+
+    A vendor's API (tgram://TOKEN/…) keeps a token where the host goes, so a host
+    is taken at its word only for services that talk to the subscriber's own server,
+    or when it is an IP address, whatever the service.
+    """
+    host = str(getattr(plugin, "host", "") or "")
+    hosts = [getattr(plugin, "smtp_host", "") or host] if scheme in MAIL_SCHEMES else []
+    if not hosts and scheme in APPRISE_OWN_HOST_SCHEMES:
+        if not host:
+            raise PermanentDeliveryError("not a valid Apprise URL")
+        hosts = [host]
+    if not hosts and _is_ip(host):
+        hosts = [host]
+    return [h for h in hosts if h]
+
+
+def _is_ip(host: str) -> bool:
     try:
-        fetching.check_url(target, policy)
-    except fetching.FetchError as exc:
-        raise PermanentDeliveryError(f"{scheme}: {exc}") from exc
+        ipaddress.ip_address(host.strip("[]"))
+    except ValueError:
+        return False
+    return True
+
+
+def _apprise_policy(url: str) -> fetching.FetchPolicy:
+    """The webhook rules, plus the SMTP ports for mail services."""
+    policy = _policy()
+    if urlsplit(url).scheme.lower() in MAIL_SCHEMES:
+        policy = dataclasses.replace(
+            policy, allowed_ports=policy.allowed_ports | MAIL_PORTS
+        )
+    return policy
 
 
 def _policy() -> fetching.FetchPolicy:
