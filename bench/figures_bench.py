@@ -1,34 +1,42 @@
 """How fast stories.figures.find_figures reads text, per language.
 
-    .venv/bin/python bench/figures_bench.py [--seconds 1.0]
+    .venv/bin/python bench/figures_bench.py [--seconds 1.0] [--against main]
 
-For nl, en, de and fr it builds an article of about 1,000 words from the shared
-fixtures (the fixture story's paragraphs, for Dutch, and the facts_examples
-sentences of the language, repeated in order until the article passes 1,000 words)
-and times find_figures on it with time.process_time, repeating the call until
---seconds of CPU time have passed (the median of short batches counts). It prints
-sentences per second and ms per 1,000-word article; it asserts nothing.
+For nl, en, de and fr it builds an article of about 1,000 words from the test
+fixtures (the fixture story's paragraphs, for Dutch, then the facts_examples and
+facts_dev sentences of the language, in order until the article passes 1,000
+words) and times find_figures on it with time.process_time, repeating the call
+until --seconds of CPU time have passed (the median of short batches counts). It
+prints sentences per second and ms per 1,000-word article; it asserts nothing.
+
+--against REF first runs the same measurement on the stories/ package of a git
+revision (exported to a temporary folder, in a subprocess), so before and after
+come from one run on the same articles.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import platform
 import re
 import statistics
+import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+# FIGURES_BENCH_CODE: where to import stories/ from (set by --against).
+sys.path.insert(0, os.environ.get("FIGURES_BENCH_CODE", str(ROOT)))
 
-from stories import figures  # noqa: E402 - needs the repo root on sys.path
+from stories import figures  # noqa: E402 - needs the code root on sys.path
 
-SHARED = ROOT.parent / "shared" / "fixtures"
-FACTS = SHARED / "facts_examples.jsonl"
-STORIES = SHARED / "stories"
+FIXTURES = ROOT / "tests" / "fixtures"
+FACTS = (FIXTURES / "facts_examples.jsonl", FIXTURES / "facts_dev.jsonl")
+STORIES = ROOT / "stories" / "demo"
 LANGS = ("nl", "en", "de", "fr")
 TARGET_WORDS = 1000
 
@@ -50,11 +58,12 @@ def source_paragraphs(lang: str) -> list[str]:
             if article["lang"] == lang:
                 # The last version: the longest, and a superset of the others' text.
                 paragraphs += article["versions"][-1]["body_paragraphs"]
-    for line in FACTS.read_text().splitlines():
-        if line.strip():
-            example = json.loads(line)
-            if example["lang"] == lang:
-                paragraphs.append(example["text"])
+    for path in FACTS:
+        for line in path.read_text().splitlines():
+            if line.strip():
+                example = json.loads(line)
+                if example["lang"] == lang:
+                    paragraphs.append(example["text"])
     return paragraphs
 
 
@@ -104,12 +113,40 @@ def main() -> None:
         default=1.0,
         help="CPU time to spend per language (default 1.0).",
     )
+    parser.add_argument(
+        "--against",
+        metavar="REF",
+        help="Also time the stories/ package of this git revision, first.",
+    )
     args = parser.parse_args()
+    if args.against:
+        run_against(args.against, args.seconds)
+    measure(args.seconds, os.environ.get("FIGURES_BENCH_LABEL", "this checkout"))
 
+
+def run_against(ref: str, seconds: float) -> None:
+    """This script on the stories/ package of git revision ref, in a subprocess."""
+    with tempfile.TemporaryDirectory() as tmp:
+        archive = subprocess.run(
+            ["git", "-C", str(ROOT), "archive", ref, "stories"],
+            check=True,
+            capture_output=True,
+        ).stdout
+        subprocess.run(["tar", "-x", "-C", tmp], input=archive, check=True)
+        env = {**os.environ, "FIGURES_BENCH_CODE": tmp, "FIGURES_BENCH_LABEL": ref}
+        subprocess.run(
+            [sys.executable, __file__, "--seconds", str(seconds)], env=env, check=True
+        )
+    sys.stdout.write("\n")
+    sys.stdout.flush()
+
+
+def measure(seconds: float, label: str) -> None:
     out = sys.stdout
     out.write(
-        f"find_figures, Python {platform.python_version()} on {platform.machine()}, "
-        f"time.process_time, >= {args.seconds:g} s CPU per language\n\n"
+        f"{label}: find_figures, Python {platform.python_version()} "
+        f"on {platform.machine()}, "
+        f"time.process_time, >= {seconds:g} s CPU per language\n\n"
     )
     out.write(
         f"{'lang':<5}{'words':>7}{'sent':>6}{'figures':>9}{'calls':>7}"
@@ -120,7 +157,7 @@ def main() -> None:
         words = len(article.split())
         sentences = count_sentences(article)
         found = len(figures.find_figures(article, lang))
-        per_call, calls = time_per_call(article, lang, args.seconds)
+        per_call, calls = time_per_call(article, lang, seconds)
         out.write(
             f"{lang:<5}{words:>7}{sentences:>6}{found:>9}{calls:>7}"
             f"{per_call * 1000:>12.2f}{per_call * 1000 * TARGET_WORDS / words:>13.2f}"

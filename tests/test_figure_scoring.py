@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 from django.core.management import CommandError, call_command
 
-from stories import figure_scoring
-from stories.figure_scoring import Counts, Example
 from stories.figures import Figure
+from stories.figures import scoring as figure_scoring
+from stories.figures.scoring import Counts, Example
 
 FACTS = Path(__file__).resolve().parent / "fixtures" / "facts_examples.jsonl"
 
@@ -232,3 +232,33 @@ def test_counts_give_precision_recall_and_f1() -> None:
     assert c.f1 == pytest.approx(2 * 0.75 * 0.6 / 1.35)
     assert Counts().precision is None and Counts(fp=1).f1 is None
     assert Counts(fp=1, fn=1).f1 == 0.0
+
+
+# --------------------------------------------------------------------------
+# The development set: a floor under the scores, per language
+
+DEV = FACTS.parent / "facts_dev.jsonl"
+# (precision, recall) on the figure, claimant aside ("lenient"), per language.
+DEV_FLOOR = {
+    "nl": (0.84, 0.70),
+    "en": (0.88, 0.76),
+    "de": (0.85, 0.79),
+    "fr": (0.95, 0.85),
+}
+
+
+def test_dev_set_scores_stay_above_the_floor_in_every_language() -> None:
+    report = figure_scoring.score_examples(
+        figure_scoring.parse_examples(DEV.read_text())
+    )
+
+    got = {r.label: (r.figure.precision, r.figure.recall) for r in report.by_lang}
+    for lang, (precision, recall) in DEV_FLOOR.items():
+        assert got[lang][0] >= precision and got[lang][1] >= recall, (lang, got[lang])
+
+
+def test_report_without_a_file_scores_the_examples_and_the_dev_set() -> None:
+    output = run()
+
+    assert "on facts_examples.jsonl: 40 sentences" in output
+    assert "on facts_dev.jsonl: 240 sentences" in output

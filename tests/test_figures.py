@@ -9,8 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from stories import figure_scoring, figures
+from stories import figures
 from stories.figures import Figure, FigureDelta
+from stories.figures import scoring as figure_scoring
 
 # In-repo copies of ../shared/fixtures, so the suite never depends on a sibling folder.
 ROOT = Path(__file__).resolve().parents[1]

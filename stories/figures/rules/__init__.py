@@ -1,4 +1,4 @@
-"""Per-language word tables for stories.figures.
+"""Per-language word tables for the figures engine.
 
 Each language module (nl, en, de, fr) holds plain data: phrases are written as
 they appear in text, in lower case, words separated by single spaces. The engine
@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from types import ModuleType
 
-from stories.figure_rules import de, en, fr, nl
+from stories.figures.rules import de, en, fr, nl
 
 KINDS = (
     "killed",

@@ -23,9 +23,9 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from stories import figures
-from stories.figure_rules import KINDS, QUALIFIERS, RULES
-from stories.figures import Figure
+from stories.figures import engine
+from stories.figures.model import Figure
+from stories.figures.rules import KINDS, QUALIFIERS, RULES
 
 LANGS: tuple[str, ...] = tuple(RULES)
 
@@ -332,7 +332,7 @@ def score_examples(
     examples: Sequence[Example], extract: Extractor | None = None
 ) -> Report:
     """Run the extractor (find_figures by default) on every example and score it."""
-    run = extract or (lambda text, lang: figures.find_figures(text, lang))
+    run = extract or (lambda text, lang: engine.find_figures(text, lang))
     scored = [_score_example(e, run(e.text, e.lang)) for e in examples]
 
     def row(label: str, items: list[_Scored], kind: str | None = None) -> Row:

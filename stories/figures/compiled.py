@@ -1,0 +1,112 @@
+"""The per-language tables compiled into phrase matchers, once at import."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from stories.figures.rules import RULES, Rules
+from stories.figures.tokens import Phrases
+
+
+@dataclass(frozen=True)
+class Compiled:
+    rules: Rules
+    hedges: Phrases
+    estimate: Phrases
+    kinds: Phrases
+    not_after: Phrases
+    not_before: Phrases
+    months: frozenset[str]
+    vague: Phrases
+    fixed: Phrases
+    multipliers: dict[str, int]
+    range_open: Phrases
+    joins: frozenset[str]
+    forecast: Phrases
+    denial: Phrases
+    superseded: tuple[tuple[Phrases, ...], ...]
+    background_preps: Phrases
+    attribution_preps: Phrases
+    speech: Phrases
+    stop: frozenset[str]
+    auxiliaries: frozenset[str]
+    next_cues: Phrases
+    zero_det: Phrases
+    zero_pron: Phrases
+    number_pieces: dict[str, int | None]  # None marks a connector
+    # First words of vague/fixed/zero phrases: a sentence without any of them, a
+    # digit or a number word holds no figure and is skipped early.
+    number_starts: frozenset[str]
+    word_cache: dict[str, tuple[int | None, ...] | None]
+
+
+# Words that may sit inside a source's name but never end it.
+NP_FUNCTION_WORDS = frozenset(
+    ("van", "de", "het", "een", "in", "op", "of", "the", "a", "an", "and")
+    + ("der", "die", "das", "den", "des", "von", "und")
+    + ("le", "la", "les", "du", "et", "l'", "d'")
+)
+
+
+def _compile(rules: Rules) -> Compiled:
+    kind_phrases = {p: kind for kind, ps in rules.kinds.items() for p in ps}
+    pieces: dict[str, int | None] = {**rules.units, **rules.tens, **rules.scales}
+    pieces.update(dict.fromkeys(rules.connectors))
+    return Compiled(
+        rules=rules,
+        hedges=Phrases(rules.hedges),
+        estimate=Phrases(rules.estimate_cues),
+        kinds=Phrases(kind_phrases),
+        not_after=Phrases(rules.not_figure_after),
+        not_before=Phrases(rules.not_figure_before),
+        months=frozenset(rules.months),
+        vague=Phrases(rules.vague),
+        fixed=Phrases(rules.fixed),
+        multipliers=rules.multipliers,
+        range_open=Phrases(rules.range_open),
+        joins=frozenset(rules.range_join + rules.range_bare_join + rules.revision_to),
+        forecast=Phrases(rules.forecast_cues),
+        denial=Phrases(rules.denial_cues),
+        superseded=tuple(
+            tuple(Phrases((p,)) for p in cue) for cue in rules.superseded_cues
+        ),
+        background_preps=Phrases(rules.background_preps),
+        attribution_preps=Phrases(rules.attribution_preps),
+        speech=Phrases(rules.speech_verbs),
+        stop=frozenset(rules.attribution_stop),
+        auxiliaries=frozenset(rules.auxiliaries),
+        next_cues=Phrases(rules.next_sentence_cues),
+        zero_det=Phrases(rules.zero_determiners),
+        zero_pron=Phrases(rules.zero_pronouns),
+        number_pieces=pieces,
+        number_starts=frozenset(
+            p.split()[0]
+            for p in (
+                *rules.vague,
+                *rules.fixed,
+                *rules.zero_determiners,
+                *rules.zero_pronouns,
+            )
+        ),
+        word_cache={},
+    )
+
+
+COMPILED: dict[str, Compiled] = {lang: _compile(r) for lang, r in RULES.items()}
+
+
+# --------------------------------------------------------------------------
+# Language
+
+
+def detect_language(text: str) -> str:
+    """Best guess among nl/en/de/fr from function-word counts; "en" when unsure."""
+    words = re.findall(r"[^\W\d_]+", text[:4000].lower())
+    best, best_score = "en", 0
+    for lang, rules in RULES.items():
+        stop = set(rules.stopwords)
+        score = sum(1 for w in words if w in stop)
+        if score > best_score:
+            best, best_score = lang, score
+    return best
