@@ -238,12 +238,14 @@ def test_counts_give_precision_recall_and_f1() -> None:
 # The development set: a floor under the scores, per language
 
 DEV = FACTS.parent / "facts_dev.jsonl"
-# (precision, recall) on the figure, claimant aside ("lenient"), per language.
+# (precision, recall) on the figure, claimant aside ("lenient"), per language: the
+# targets of issue 16 (the extractor scores higher; tuned on this set, it is
+# measured on others).
 DEV_FLOOR = {
-    "nl": (0.84, 0.70),
-    "en": (0.88, 0.76),
-    "de": (0.85, 0.79),
-    "fr": (0.95, 0.85),
+    "nl": (0.95, 0.92),
+    "en": (0.95, 0.92),
+    "de": (0.90, 0.90),
+    "fr": (0.90, 0.90),
 }
 
 

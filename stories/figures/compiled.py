@@ -39,6 +39,26 @@ class Compiled:
     # digit or a number word holds no figure and is skipped early.
     number_starts: frozenset[str]
     word_cache: dict[str, tuple[int | None, ...] | None]
+    change_verbs: frozenset[str]
+    split_verbs: tuple[tuple[frozenset[str], Phrases, str], ...]
+    denial_split: tuple[tuple[frozenset[str], Phrases], ...]
+    denial_ends: Phrases
+    things: Phrases
+    people: Phrases
+    single_victims: Phrases
+    replaced: Phrases
+    inherit_preps: frozenset[str]
+    predicate_preps: frozenset[str]
+    since_words: frozenset[str]
+    when_words: Phrases
+    population: Phrases
+    background_words: frozenset[str]  # "in 2017", "van 1953", "sinds 2014"
+
+    def is_people(self, word: str) -> bool:
+        """ "bewoners", "villagers": a noun for people, by table or by ending."""
+        return bool(self.people.candidates(word)) or (
+            len(word) > 4 and word.endswith(self.rules.people_suffixes)
+        )
 
 
 # Words that may sit inside a source's name but never end it.
@@ -90,6 +110,30 @@ def _compile(rules: Rules) -> Compiled:
             )
         ),
         word_cache={},
+        change_verbs=frozenset(rules.change_verbs),
+        split_verbs=tuple(
+            (frozenset(verbs.split()), Phrases((particle,)), kind)
+            for verbs, particle, kind in rules.split_verbs
+        ),
+        denial_split=tuple(
+            (frozenset(verbs.split()), Phrases((particle,)))
+            for verbs, particle in rules.denial_split_verbs
+        ),
+        denial_ends=Phrases(rules.denial_ends),
+        things=Phrases(rules.things),
+        people=Phrases(rules.people),
+        single_victims=Phrases(rules.single_victims),
+        replaced=Phrases(rules.replaced),
+        inherit_preps=frozenset(rules.inherit_preps),
+        predicate_preps=frozenset(rules.predicate_preps),
+        since_words=frozenset(rules.since_words),
+        when_words=Phrases(rules.when_words),
+        population=Phrases(rules.population_verbs),
+        background_words=frozenset(
+            w
+            for w in (*rules.background_preps, *rules.since_words, *rules.revision_from)
+            if " " not in w
+        ),
     )
 
 

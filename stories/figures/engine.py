@@ -2,90 +2,101 @@
 
 One sentence at a time:
 
-1. split the text into paragraphs and sentences, a sentence into tokens;
-2. find number expressions (digits in the language's format, number words,
-   vague quantities such as "tientallen", fixed phrases such as "a dozen");
-3. drop what is not a figure (times, years, ages, units, money, counters, names);
-4. pair ranges ("tussen 40 en 50") and revisions ("van 95 tot ruim 200");
-5. give each number a kind from the nearest kind word (head noun first, then
-   forward, then backward), a qualifier from the hedge word before it, and the
-   sentence-level facts: source, estimate, forecast, denial, superseded, background.
+1. split the text into paragraphs and sentences, a sentence into tokens, and
+   the tokens into segments and clauses (scopes.py);
+2. find number expressions (numbers.py) and drop what is not a figure (times,
+   years, ages, units, money, counters, names, populations);
+3. pair ranges ("tussen 40 en 50") and revisions ("van 95 tot ruim 200");
+4. give each number a kind from the word that carries it in its clause
+   (kinds.py), a qualifier from the hedge word before it, and the facts of its
+   scope: denied, forecast, superseded, background;
+5. a number with no kind of its own that answers or replaces another ("up from
+   29", "uit van elf") takes the kind of the figure it answers.
 
 Pure: no Django, no I/O after import.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
+from stories.figures import kinds, scopes
 from stories.figures.compare import claimant_key
 from stories.figures.compiled import COMPILED, Compiled, detect_language
 from stories.figures.model import Figure
 from stories.figures.numbers import Num, is_not_figure, number_at, parse_word
 from stories.figures.sentences import split_sentences
 from stories.figures.sources import find_source
-from stories.figures.tokens import YEAR_RE, Phrases, Tok, tokenize
+from stories.figures.tokens import Tok, tokenize
 
 
-@dataclass
+@dataclass(frozen=True)
 class _Found:
-    kind: str
+    kind: str | None
     value: int | None
     low: int | None
     high: int | None
     qualifier: str
     magnitude: int | None
     superseded: bool
+    background: bool
     token: int
+    answers: bool = False  # a bare number that may take another figure's kind
 
 
-def _has_cue(toks: list[Tok], cue: tuple[Phrases, ...]) -> bool:
-    return all(p.anywhere(toks) >= 0 for p in cue)
+@dataclass(frozen=True)
+class _Group:
+    """One number, or two read together: a range or a revision (old, new)."""
+
+    a: Num
+    b: Num | None
+    how: str  # single | range | revision
+
+    @property
+    def start(self) -> int:
+        return self.a.i
+
+    @property
+    def end(self) -> int:
+        return (self.b or self.a).j
 
 
-def _kind_for(
-    toks: list[Tok], i: int, j: int, lo: int, hi: int, c: Compiled
-) -> str | None:
-    """Kind of the number spanning toks[i:j]: head noun, then forward, then back."""
-    k = j
-    while k < hi and (
-        toks[k].type == "punct"
-        and toks[k].low not in ";:"
-        or toks[k].low in ("de", "of", "d'", "van")
-    ):
-        k += 1
-    for k2 in range(k, hi):
-        if toks[k2].low in (";", ":"):
-            break
-        hit = c.kinds.at(toks, k2)
-        if hit:
-            after = k2 + hit[0]
-            hedge = c.hedges.at(toks, after)
-            if hi < len(toks) and after + (hedge[0] if hedge else 0) == hi:
-                break  # "..., killing 20": the kind word belongs to the next number
-            return hit[1]
-    for k2 in range(i - 1, lo - 1, -1):
-        if toks[k2].low in (";", ":"):
-            break
-        hit = c.kinds.at(toks, k2)
-        if hit:
-            return hit[1]
-    return None
+@dataclass(frozen=True)
+class _Sentence:
+    toks: list[Tok]
+    lay: scopes.Layout
+    denied: list[bool]
+    forecast: list[bool]
+    superseded: set[int]  # clause ids
+    background: set[int]  # segment ids
+    estimate: bool  # "naar schatting", "estimated": exact values become "about"
 
 
-def _figures_in(toks: list[Tok], c: Compiled) -> list[_Found]:
-    if not any(
+# --------------------------------------------------------------------------
+# Numbers and groups
+
+
+def _might_hold_number(toks: list[Tok], c: Compiled) -> bool:
+    return any(
         t.type == "num"
         or t.low in c.number_starts
         or (t.type == "word" and parse_word(t.low, c))
         for t in toks
-    ):
-        return []
-    rules = c.rules
+    )
+
+
+def _numbers(toks: list[Tok], c: Compiled) -> list[Num]:
     nums: list[Num] = []
     i = 0
     while i < len(toks):
+        t = toks[i]
+        if t.type != "num" and (
+            t.type != "word"
+            or (t.low not in c.number_starts and not parse_word(t.low, c))
+        ):
+            i += 1
+            continue
         pron = c.zero_pron.at(toks, i)
         if pron:  # "no one", not the number one
             i += pron[0]
@@ -94,107 +105,216 @@ def _figures_in(toks: list[Tok], c: Compiled) -> list[_Found]:
         if n is None:
             i += 1
             continue
-        if not is_not_figure(toks, n, c, 0):
+        if not is_not_figure(toks, n, c):
             nums.append(n)
         i = n.j
+    return nums
 
-    # Pair ranges and revisions into groups of one or two numbers.
-    groups: list[tuple[Num, Num | None, str]] = []  # (a, b, "single|range|revision")
-    changed = any(t.low in rules.change_verbs for t in toks)
+
+def _groups(nums: list[Num], toks: list[Tok], c: Compiled) -> list[_Group]:
+    groups: list[_Group] = []
+    changed = any(t.low in c.change_verbs for t in toks)
     k = 0
     while k < len(nums):
         a = nums[k]
         b = nums[k + 1] if k + 1 < len(nums) else None
-        kind = "single"
-        if b is not None:
-            between = toks[a.j : b.i]
-            join = between[0].low if between else ""
-            # Whatever follows the join word must be a hedge: "van 95 tot ruim 200".
-            hedge_b = c.hedges.at(toks, a.j + 1) if len(between) > 1 else None
-            gap = len(between) - (hedge_b[0] if hedge_b else 0)
-            before_a = a.i - (h[0] if (h := c.hedges.ending_at(toks, a.i)) else 0)
-            if (
-                gap == 1
-                and c.range_open.ending_at(toks, a.i)
-                and join in rules.range_join
-            ):
-                kind = "range"
-            elif (
-                gap == 1
-                and join in rules.revision_to
-                and changed
-                and before_a > 0
-                and toks[before_a - 1].low in rules.revision_from
-            ):
-                kind = "revision"
-            elif gap == 1 and join in rules.range_bare_join and not hedge_b:
-                kind = "range"
-        if kind == "single":
-            groups.append((a, None, kind))
+        how = _pairing(a, b, toks, changed, c) if b is not None else "single"
+        if how == "single":
+            groups.append(_Group(a, None, how))
             k += 1
         else:
-            groups.append((a, b, kind))
+            groups.append(_Group(a, b, how))
             k += 2
+    return groups
 
-    estimate = c.estimate.anywhere(toks) >= 0
-    forecast_at = c.forecast.anywhere(toks)
-    denied = c.denial.anywhere(toks) >= 0
+
+def _pairing(a: Num, b: Num, toks: list[Tok], changed: bool, c: Compiled) -> str:
+    """ "range" for "tussen 40 en 50", "revision" for "van 95 tot ruim 200"."""
+    rules = c.rules
+    between = toks[a.j : b.i]
+    join = between[0].low if between else ""
+    # Whatever follows the join word must be a hedge: "van 95 tot ruim 200".
+    hedge_b = c.hedges.at(toks, a.j + 1) if len(between) > 1 else None
+    if len(between) - (hedge_b[0] if hedge_b else 0) != 1:
+        return "single"
+    if c.range_open.ending_at(toks, a.i) and join in rules.range_join:
+        return "range"
+    before_a = a.i - (h[0] if (h := c.hedges.ending_at(toks, a.i)) else 0)
+    if (
+        join in rules.revision_to
+        and changed
+        and before_a > 0
+        and toks[before_a - 1].low in rules.revision_from
+    ):
+        return "revision"
+    if join in rules.range_bare_join and not hedge_b:
+        return "range"
+    return "single"
+
+
+# --------------------------------------------------------------------------
+# One sentence
+
+
+def _scan(toks: list[Tok], c: Compiled, reference_year: int | None) -> tuple:
+    nums = _numbers(toks, c)
+    groups = _groups(nums, toks, c)
+    lay = scopes.layout(toks)
+    has_number = {lay.clause[g.start] for g in groups}
+    s = _Sentence(
+        toks,
+        lay,
+        scopes.denied(toks, lay, c),
+        scopes.forecast(toks, lay, c),
+        scopes.superseded(toks, lay, has_number, c),
+        scopes.background_segments(
+            toks, lay, c, reference_year, {n.i for n in nums if not n.is_year}
+        ),
+        c.estimate.anywhere(toks) >= 0,
+    )
+    return s, groups
+
+
+def _figures_in(
+    toks: list[Tok], c: Compiled, reference_year: int | None, prev_kind: str | None
+) -> list[_Found]:
+    if not _might_hold_number(toks, c):
+        return []
+    s, groups = _scan(toks, c, reference_year)
+    zeros = _zero_statements(s, c)
+    bounds = sorted([g.start for g in groups] + [z.token for z in zeros])
     found: list[_Found] = []
-    for g_idx, (a, b, gkind) in enumerate(groups):
-        last = b or a
-        lo = (
-            groups[g_idx - 1][1].j
-            if g_idx and groups[g_idx - 1][1]
-            else (groups[g_idx - 1][0].j if g_idx else 0)
-        )
-        hi = groups[g_idx + 1][0].i if g_idx + 1 < len(groups) else len(toks)
-        kind = _kind_for(toks, a.i, last.j, lo, hi, c)
-        if kind is None or denied or 0 <= forecast_at < a.i:
+    for g in groups:
+        if kinds.counts_residents(toks, g.start, s.lay, c):
             continue
-        if gkind == "range":
-            found.append(
-                _Found(kind, a.value, a.value, b.value, "range", None, False, a.i)
-            )
+        lo = max([b for b in bounds if b < g.start] + [0])
+        later = [b for b in bounds if b > g.start]
+        hi = later[0] if later else len(toks)
+        lo = max([x.end for x in groups if x.end <= g.start] + [lo])
+        kind = kinds.kind_for(toks, g.start, g.end, (lo, hi), s.lay, c)
+        if kind is not None and not kinds.head_allows(toks, g.end, kind, c):
             continue
-        for n, old in ((a, gkind == "revision"), (b, False)):
-            if n is None:
-                continue
-            hedge = c.hedges.ending_at(toks, n.i)
-            qualifier = n.qualifier or (hedge[1] if hedge else "exact")
-            if (
-                qualifier == "up_to"
-                and hedge
-                and toks[n.i - hedge[0] - 1 : n.i - hedge[0]]
-                and (toks[n.i - hedge[0] - 1].low in rules.change_verbs)
-            ):
-                qualifier = "exact"  # "opgelopen tot 200": the figure rose to 200
-            if qualifier == "exact" and estimate:
-                qualifier = "about"
-            found.append(
-                _Found(kind, n.value, None, None, qualifier, n.magnitude, old, n.i)
-            )
+        found.extend(_found_in_group(g, kind, s, c))
+    # Denied and forecast figures still lend their kind to the answer ("saying the
+    # true figure was 37"); then they go.
+    found = _inherit_kinds(found, prev_kind)
+    found = [f for f in found if not (s.denied[f.token] or s.forecast[f.token])]
+    return [f for f in sorted(found + zeros, key=lambda f: f.token) if f.kind]
 
-    # Zero statements: "geen doden", "no injuries", "aucun blessé", "niemand gewond".
-    for idx in range(len(toks)):
+
+def _found_in_group(g: _Group, kind: str | None, s: _Sentence, c: Compiled):
+    toks = s.toks
+    background = s.lay.segment[g.start] in s.background
+    if g.how == "range" and g.b is not None:
+        a, b = g.a, g.b
+        yield _Found(kind, a.value, a.value, b.value, "range", None, False,
+                     background, a.i)  # fmt: skip
+        return
+    for n, old in ((g.a, g.how == "revision"), (g.b, False)):
+        if n is None:
+            continue
+        superseded = old or _is_superseded(n, s, c)
+        answers = kind is None and (
+            superseded or kinds.is_bare_answer(toks, n.i, n.j, c)
+        )
+        yield _Found(
+            kind, n.value, None, None, _qualifier(toks, n, s.estimate, c),
+            n.magnitude, superseded, background, n.i, answers,
+        )  # fmt: skip
+
+
+def _qualifier(toks: list[Tok], n: Num, estimate: bool, c: Compiled) -> str:
+    hedge = c.hedges.ending_at(toks, n.i)
+    qualifier = n.qualifier or (hedge[1] if hedge else "exact")
+    if qualifier == "up_to" and hedge:
+        before = n.i - hedge[0] - 1
+        if before >= 0 and toks[before].low in c.change_verbs:
+            qualifier = "exact"  # "opgelopen tot 200": the figure rose to 200
+    if qualifier == "exact" and estimate:
+        qualifier = "about"
+    return qualifier
+
+
+def _is_superseded(n: Num, s: _Sentence, c: Compiled) -> bool:
+    """In a clause an "earlier" cue marks, after "up from"/"et non", or the
+    "from" value of a change ("revised to 61 from 44")."""
+    toks = s.toks
+    if s.lay.clause[n.i] in s.superseded:
+        return True
+    k = n.i
+    hedge = c.hedges.ending_at(toks, k)
+    k -= hedge[0] if hedge else 0
+    if k > 0 and toks[k - 1].low in ("the", "de", "het", "le", "la", "les", "die"):
+        k -= 1
+    if c.replaced.ending_at(toks, k):
+        return True
+    return (
+        k > 0
+        and toks[k - 1].low in c.rules.revision_from
+        and any(t.low in c.change_verbs for t in toks)
+    )
+
+
+def _inherit_kinds(found: list[_Found], prev_kind: str | None) -> list[_Found]:
+    """A replaced or answering number takes the kind of the nearest figure."""
+    out = []
+    for f in found:
+        if f.kind is None and f.answers:
+            earlier = [g for g in found if g.kind and g.token < f.token]
+            later = [g for g in found if g.kind and g.token > f.token]
+            near = earlier[-1] if earlier else (later[0] if later else None)
+            kind = near.kind if near else prev_kind
+            if kind is not None:
+                f = replace(f, kind=kind)
+        out.append(f)
+    return out
+
+
+def _zero_statements(s: _Sentence, c: Compiled) -> list[_Found]:
+    """ "geen doden", "no injuries", "aucun décès", "verletzt wurde niemand"."""
+    toks = s.toks
+    out = []
+    for idx, t in enumerate(toks):
+        if s.denied[idx] or t.low not in c.number_starts:
+            continue
         hit = c.zero_det.at(toks, idx)
         if hit:
             kh = c.kinds.at(toks, idx + hit[0])
             if kh:
-                found.append(_Found(kh[1], 0, None, None, "exact", None, False, idx))
+                out.append(_zero(kh[1], idx))
                 continue
         hit = c.zero_pron.at(toks, idx)
         if hit:
-            for k2 in range(idx + hit[0], min(len(toks), idx + hit[0] + 5)):
-                if toks[k2].type == "punct":
-                    break
-                kh = c.kinds.at(toks, k2)
-                if kh:
-                    found.append(
-                        _Found(kh[1], 0, None, None, "exact", None, False, idx)
-                    )
-                    break
-    found.sort(key=lambda f: f.token)
-    return found
+            kind = _kind_near_pronoun(toks, idx, idx + hit[0], s.lay, c)
+            if kind:
+                out.append(_zero(kind, idx))
+    return out
+
+
+def _zero(kind: str, token: int) -> _Found:
+    return _Found(kind, 0, None, None, "exact", None, False, False, token)
+
+
+def _kind_near_pronoun(
+    toks: list[Tok], i: int, j: int, lay: scopes.Layout, c: Compiled
+) -> str | None:
+    """ "no one was hurt" (after), "verletzt wurde bislang niemand" (before)."""
+    for k in range(j, min(len(toks), j + 5)):
+        if toks[k].type == "punct":
+            break
+        kh = c.kinds.at(toks, k)
+        if kh:
+            return kh[1]
+    lo, _ = lay.clause_bounds(i)
+    for k in range(i - 1, max(lo, i - 5) - 1, -1):
+        kh = c.kinds.at(toks, k)
+        if kh:
+            return kh[1]
+    return None
+
+
+# --------------------------------------------------------------------------
+# The text
 
 
 def find_figures(
@@ -202,77 +322,66 @@ def find_figures(
 ) -> list[Figure]:
     """Every figure stated in text, in order, each listed once.
 
-    reference_year is the year the text was written in: "in <year>" marks a figure
-    as background only for earlier years. Without it every "in <year>" does.
+    reference_year is the year the text was written in: a year named with a
+    figure marks it as background only for earlier years. Without it every
+    named year does.
     """
     lang = lang if lang in COMPILED else detect_language(text)
     c = COMPILED[lang]
     sentences = split_sentences(text)
     tokenized = [tokenize(s.text, lang) for s in sentences]
-    per_sentence = [_figures_in(t, c) for t in tokenized]
+    per_sentence: list[list[_Found]] = []
+    prev_kind: str | None = None
+    for idx, toks in enumerate(tokenized):
+        if idx and sentences[idx].paragraph != sentences[idx - 1].paragraph:
+            prev_kind = None
+        found = _figures_in(toks, c, reference_year, prev_kind)
+        per_sentence.append(found)
+        prev_kind = found[-1].kind if found else prev_kind
     figures: list[Figure] = []
     seen: set[tuple[Any, ...]] = set()
-    for idx, (sent, toks, found) in enumerate(
-        zip(sentences, tokenized, per_sentence, strict=True)
-    ):
+    for idx, found in enumerate(per_sentence):
         if not found:
             continue
-        source = find_source(toks, c)
-        if source is None and idx + 1 < len(sentences):
-            nxt = sentences[idx + 1]
-            ntoks = tokenized[idx + 1]
-            if (
-                nxt.paragraph == sent.paragraph
-                and not per_sentence[idx + 1]
-                and c.next_cues.at(ntoks, 0)
-            ):
-                source = find_source(ntoks, c)
-        superseded = any(_has_cue(toks, cue) for cue in c.superseded)
-        background = _mentions_past_year(toks, c, reference_year)
+        source = _source_for(idx, sentences, tokenized, per_sentence, c)
+        sent = sentences[idx]
         for f in found:
             fig = Figure(
-                kind=f.kind,
+                kind=f.kind or "",
                 value=f.value,
                 low=f.low,
                 high=f.high,
                 qualifier=f.qualifier,
                 attributed_to=source,
                 lang=lang,
-                superseded=f.superseded or superseded,
-                background=background,
+                superseded=f.superseded,
+                background=f.background,
                 magnitude=f.magnitude,
                 sentence=sent.text,
                 start=sent.start,
                 end=sent.end,
             )
-            key = (
-                fig.kind,
-                fig.value,
-                fig.low,
-                fig.high,
-                fig.qualifier,
-                claimant_key(source),
-                fig.superseded,
-                fig.background,
-                fig.magnitude,
-            )
+            key = (*_statement(fig), claimant_key(source))
             if key not in seen:
                 seen.add(key)
                 figures.append(fig)
     return figures
 
 
-def _mentions_past_year(
-    toks: list[Tok], c: Compiled, reference_year: int | None
-) -> bool:
-    """ "in 2017" in the sentence: the figure is about an earlier event."""
-    for k, t in enumerate(toks):
+def _statement(f: Figure) -> tuple[Any, ...]:
+    return (f.kind, f.value, f.low, f.high, f.qualifier, f.superseded,
+            f.background, f.magnitude)  # fmt: skip
+
+
+def _source_for(idx, sentences, tokenized, per_sentence, c: Compiled) -> str | None:
+    """The sentence's source, or one named by the next sentence ("Dat meldt ...")."""
+    source = find_source(tokenized[idx], c)
+    if source is None and idx + 1 < len(sentences):
+        ntoks = tokenized[idx + 1]
         if (
-            t.type == "num"
-            and YEAR_RE.match(t.text)
-            and c.background_preps.ending_at(toks, k)
-            # The article's own year (or a later one) is the event being reported.
-            and (reference_year is None or int(t.text) < reference_year)
+            sentences[idx + 1].paragraph == sentences[idx].paragraph
+            and not per_sentence[idx + 1]
+            and c.next_cues.at(ntoks, 0)
         ):
-            return True
-    return False
+            source = find_source(ntoks, c)
+    return source

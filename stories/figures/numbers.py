@@ -97,37 +97,51 @@ def number_at(toks: list[Tok], i: int, c: Compiled) -> Num | None:
     hit = c.fixed.at(toks, i)
     if hit:
         value, qualifier = hit[1]
-        return Num(i, i + hit[0], value, qualifier)
+        # "half a million" is exact unless a hedge says otherwise.
+        return Num(i, i + hit[0], value, None if qualifier == "exact" else qualifier)
     tok = toks[i]
-    value: float | None
     if tok.type == "num":
         value = _parse_digits(tok.text, c.rules)
         if value is None:
             return Num(i, i + 1, None, qualifier="not_a_count")
-        j = i + 1
-        is_year = isinstance(value, int) and bool(YEAR_RE.match(tok.text))
-    elif tok.type == "word":
-        pieces: list[int | None] = []
-        j = i
-        while j < len(toks) and toks[j].type == "word":
-            seg = parse_word(toks[j].low, c)
-            if seg is None:
-                if toks[j].low in c.rules.connectors and pieces:
-                    nxt = parse_word(toks[j + 1].low, c) if j + 1 < len(toks) else None
-                    if nxt:
-                        j += 1
-                        continue
-                break
-            pieces.extend(seg)
-            j += 1
-        if not pieces:
-            return None
-        if j == i + 1 and tok.low in c.rules.ambiguous_number_words:
-            return None
-        value = _evaluate(pieces)
-        is_year = False
-    else:
+        return _scaled(toks, i, i + 1, value, c, bool(YEAR_RE.match(tok.text)))
+    if tok.type != "word":
         return None
+    j, pieces = _number_words(toks, i, c)
+    if not pieces:
+        return None
+    # "een dode", "ein Toter", "un mort": only then is the article the number one.
+    if (
+        j == i + 1
+        and tok.low in c.rules.ambiguous_number_words
+        and not c.single_victims.at(toks, j)
+    ):
+        return None
+    return _scaled(toks, i, j, _evaluate(pieces), c, False)
+
+
+def _number_words(toks: list[Tok], i: int, c: Compiled) -> tuple[int, list]:
+    """ "tweehonderd", "twenty-three", "hundred and five": (end, pieces)."""
+    pieces: list[int | None] = []
+    j = i
+    while j < len(toks) and toks[j].type == "word":
+        seg = parse_word(toks[j].low, c)
+        if seg is None:
+            if toks[j].low in c.rules.connectors and pieces:
+                nxt = parse_word(toks[j + 1].low, c) if j + 1 < len(toks) else None
+                if nxt:
+                    j += 1
+                    continue
+            break
+        pieces.extend(seg)
+        j += 1
+    return j, pieces
+
+
+def _scaled(
+    toks: list[Tok], i: int, j: int, value: float, c: Compiled, is_year: bool
+) -> Num:
+    """The number with its multiplier ("1,2 miljoen"), as a whole count."""
     if j < len(toks) and toks[j].low in c.multipliers:
         value = value * c.multipliers[toks[j].low]
         j += 1
@@ -139,8 +153,8 @@ def number_at(toks: list[Tok], i: int, c: Compiled) -> Num | None:
     return Num(i, j, int(value), is_year=is_year)
 
 
-def is_not_figure(toks: list[Tok], n: Num, c: Compiled, sentence_start: int) -> bool:
-    """Times, years, ages, units, money, counters, dates and names."""
+def is_not_figure(toks: list[Tok], n: Num, c: Compiled) -> bool:
+    """Times, years, ages, units, money, counters, dates, names, populations."""
     if n.qualifier == "not_a_count":
         return True
     j = n.j
@@ -151,26 +165,40 @@ def is_not_figure(toks: list[Tok], n: Num, c: Compiled, sentence_start: int) -> 
         and toks[j + 1].type == "num"
     ):
         j += 2
-    if j < len(toks):
-        if c.not_after.at(toks, j):
-            return True
-        if toks[j].low in c.months:
-            return True
+    if j < len(toks) and (c.not_after.at(toks, j) or toks[j].low in c.months):
+        return True
     if c.not_before.ending_at(toks, n.i):
         return True
-    prev = toks[n.i - 1] if n.i > sentence_start else None
+    prev = toks[n.i - 1] if n.i else None
     if prev is not None and prev.low in c.months:
         return True
-    if n.is_year and not (n.j < len(toks) and c.kinds.at(toks, n.j)):
+    if n.is_year:
+        return not _counts_people(toks, n, c)
+    return _is_name(toks, n, prev, c)
+
+
+def _counts_people(toks: list[Tok], n: Num, c: Compiled) -> bool:
+    """A hedge before it, or a noun for people or a kind after it."""
+    if c.hedges.ending_at(toks, n.i):
         return True
-    # "Interstate 84", "Route 66": a capitalised word glued before a bare number.
+    if n.j >= len(toks):
+        return False
+    nxt = toks[n.j].low
+    return c.is_people(nxt) or (
+        bool(c.kinds.at(toks, n.j))
+        and not (n.i and toks[n.i - 1].low in c.background_words)
+    )
+
+
+def _is_name(toks: list[Tok], n: Num, prev: Tok | None, c: Compiled) -> bool:
+    """ "Interstate 84", "Route 66": a capitalised word glued before a bare number."""
     return (
         prev is not None
         and c.rules.lang != "de"
         and toks[n.i].type == "num"
         and prev.type == "word"
         and prev.text[:1].isupper()
-        and n.i - 1 > sentence_start
+        and n.i > 1
         and not c.hedges.ending_at(toks, n.i)
-        and not (n.j < len(toks) and c.kinds.at(toks, n.j))
+        and not _counts_people(toks, n, c)
     )

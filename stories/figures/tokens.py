@@ -50,29 +50,66 @@ def _scan(text: str, start: int, end: int) -> list[tuple[int, int, str]]:
 
 
 class Phrases:
-    """A phrase table keyed by first token; longest phrase wins."""
+    """A phrase table: runs of tokens, longest phrase first.
+
+    A word written with a trailing "*" is a stem and matches every token that
+    starts with it ("gewond*" matches gewond, gewonde, gewonden), so a table
+    lists a word once, not each of its inflections.
+    """
 
     def __init__(self, items: dict[str, Any] | tuple[str, ...] | list[str]) -> None:
-        self.by_first: dict[str, list[tuple[tuple[str, ...], Any]]] = {}
+        self._exact: dict[str, list[tuple[tuple[str, ...], Any]]] = {}
+        self._stems: dict[str, list[tuple[tuple[str, ...], Any]]] = {}
         pairs = items.items() if isinstance(items, dict) else ((p, p) for p in items)
         for phrase, payload in pairs:
-            toks = tuple(t.low for t in tokenize(phrase, ""))
-            if toks:
-                self.by_first.setdefault(toks[0], []).append((toks, payload))
-        for lst in self.by_first.values():
+            words = tuple(_phrase_words(phrase))
+            if not words:
+                continue
+            first = words[0]
+            table = self._stems if first.endswith("*") else self._exact
+            table.setdefault(first.rstrip("*"), []).append((words, payload))
+        for lst in (*self._exact.values(), *self._stems.values()):
             lst.sort(key=lambda x: -len(x[0]))
+        self._stem_lengths = sorted({len(s) for s in self._stems}, reverse=True)
         self.max_len = max(
-            (len(p) for v in self.by_first.values() for p, _ in v), default=0
+            (
+                len(p)
+                for table in (self._exact, self._stems)
+                for v in table.values()
+                for p, _ in v
+            ),
+            default=0,
         )
+        self._cache: dict[str, list[tuple[tuple[str, ...], Any]]] = {}
+
+    def candidates(self, low: str) -> list[tuple[tuple[str, ...], Any]]:
+        """Phrases that may start with the word low (its own, or a stem's)."""
+        hit = self._cache.get(low)
+        if hit is None:
+            hit = list(self._exact.get(low, ()))
+            for n in self._stem_lengths:
+                if len(low) >= n:
+                    hit.extend(self._stems.get(low[:n], ()))
+            hit.sort(key=lambda x: -len(x[0]))
+            if len(self._cache) > 20_000:  # bounded: article text is untrusted
+                self._cache.clear()
+            self._cache[low] = hit
+        return hit
 
     def at(self, toks: list[Tok], i: int) -> tuple[int, Any] | None:
         """The longest phrase starting at token i: (length, payload)."""
         if i >= len(toks):
             return None
-        for phrase, payload in self.by_first.get(toks[i].low, ()):
+        low = toks[i].low
+        cands = self._cache.get(low)
+        if cands is None:
+            cands = self.candidates(low)
+        for phrase, payload in cands:
             n = len(phrase)
+            if n == 1:
+                return 1, payload
             if i + n <= len(toks) and all(
-                toks[i + k].low == phrase[k] for k in range(1, n)
+                _word_matches(phrase[k], toks[i + k].low) for k in range(1, n)
             ):
                 return n, payload
         return None
@@ -85,10 +122,38 @@ class Phrases:
                 return hit
         return None
 
+    def hits(self, toks: list[Tok]) -> list[tuple[int, int, Any]]:
+        """Every (start, length, payload) in toks, scanning once."""
+        out = []
+        cache = self._cache
+        for i, t in enumerate(toks):
+            cands = cache.get(t.low)
+            if cands is None:
+                cands = self.candidates(t.low)
+            if cands:
+                hit = self.at(toks, i)
+                if hit:
+                    out.append((i, hit[0], hit[1]))
+        return out
+
     def anywhere(self, toks: list[Tok], start: int = 0, end: int | None = None) -> int:
         """Index of the first phrase occurrence in toks[start:end], or -1."""
         stop = len(toks) if end is None else end
+        cache = self._cache
         for i in range(start, stop):
-            if toks[i].low in self.by_first and self.at(toks, i):
+            low = toks[i].low
+            cands = cache.get(low)
+            if cands is None:
+                cands = self.candidates(low)
+            if cands and self.at(toks, i):
                 return i
         return -1
+
+
+def _phrase_words(phrase: str) -> list[str]:
+    # "_" is a word character, so "gewond*" stays one token while tokenised.
+    return [t.low.replace("_", "*") for t in tokenize(phrase.replace("*", "_"), "")]
+
+
+def _word_matches(word: str, low: str) -> bool:
+    return low.startswith(word[:-1]) if word.endswith("*") else low == word

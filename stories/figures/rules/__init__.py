@@ -76,6 +76,29 @@ class Rules:
     gloss: dict[str, str]
     stopwords: tuple[str, ...]  # for language detection
     ambiguous_number_words: tuple[str, ...] = field(default_factory=tuple)
+    # A verb in two parts: (finite forms, particle, kind). "pakte ... op" arrests.
+    split_verbs: tuple[tuple[str, str, str], ...] = ()
+    particle_last: bool = False  # nl/de: the particle closes the clause
+    # "spreekt ... tegen", "wies ... zurück": (finite forms, particle) that deny.
+    denial_split_verbs: tuple[tuple[str, str], ...] = ()
+    # Words after which a denied report gives way to the figure the text keeps.
+    denial_ends: tuple[str, ...] = ()
+    # Nouns a count may not count (value: the kinds it may count after all).
+    things: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    people: tuple[str, ...] = ()  # nouns (stems) for people
+    people_suffixes: tuple[str, ...] = ()
+    # "een dode", "ein Toter": the article is the number one.
+    single_victims: tuple[str, ...] = ()
+    # The next number is an earlier value the text replaces ("up from 29").
+    replaced: tuple[str, ...] = ()
+    # A bare number after these takes the kind of the figure it answers.
+    inherit_preps: tuple[str, ...] = ()
+    # "opgelopen tot 2.012", "stands at 31": the number is a toll's predicate.
+    predicate_preps: tuple[str, ...] = ()
+    since_words: tuple[str, ...] = ()  # "sinds 2014": not background by itself...
+    when_words: tuple[str, ...] = ()  # ... unless "toen"/"when" names that event
+    population_verbs: tuple[str, ...] = ()  # "wonen", "live": counts residents
+    clause_breaks: tuple[str, ...] = ()  # words that start a new clause
 
 
 def _load(module: ModuleType) -> Rules:

@@ -16,30 +16,33 @@ HEDGES = {
 ESTIMATE_CUES = ("schätzt", "schätzen", "geschätzt", "schätzungen", "schätzungsweise")
 KINDS = {
     "killed": (
-        "tote", "toten", "todesopfer", "ums leben", "getötet", "gestorben", "starben",
-        "starb", "umgekommen", "ertrunken", "leichen", "tot",
+        "tote*", "todesopfer*", "ums leben", "getötet", "gestorben", "starben",
+        "starb", "umgekommen", "ertrunken", "leichen", "tot", "erschlagen",
+        "erschossen", "menschenleben", "zahl der toten", "todeszahl", "opferzahl",
     ),
     "injured": (
-        "verletzt", "verletzte", "verletzten", "verwundet", "verwundete",
+        "verletz*", "verwundet*", "ins krankenhaus", "im krankenhaus",
+        "in krankenhäuser", "in kliniken", "schussverletzungen",
     ),
     "missing": (
-        "vermisst", "vermisste", "vermissten",
+        "vermisst*",
     ),
     "evacuated": (
         "evakuiert", "in sicherheit gebracht", "in sicherheit",
     ),
     "displaced": (
-        "obdachlos", "obdachlose", "geflohen", "vertrieben", "notunterkünften",
+        "obdachlos*", "geflohen", "geflüchtet", "vertrieben", "notunterkünft*",
+        "notquartier*", "flohen",
     ),
     "arrested": (
         "festgenommen", "verhaftet", "festnahmen", "in gewahrsam",
     ),
     "affected": (
-        "betroffen", "betroffene", "ohne strom",
+        "betroffen*", "ohne strom",
     ),
     "other_count": (
-        "gerettet", "lebend", "verschüttet", "eingeschlossen", "geiseln", "zerstört",
-        "beschädigt",
+        "gerettet", "lebend", "verschüttet", "eingeschlossen", "geiseln", "zerstört*",
+        "beschädigt*", "entführt", "überlebende*",
     ),
 }
 NOT_FIGURE_AFTER = (
@@ -51,7 +54,9 @@ NOT_FIGURE_AFTER = (
     "grad", "liter", "tonnen", "kommentare", "kommentar", "leser", "länder", "ländern",
     "hubschrauber", "fahrzeuge", "schiffe", "sitze", "stimmen",
 )
-NOT_FIGURE_BEFORE = ("€", "$", "£", "alter von", "nummer", "nr", "seite", "um")
+NOT_FIGURE_BEFORE = (
+    "€", "$", "£", "alter von", "nummer", "nr", "seite", "um", "von den", "der",
+)
 MONTHS = (
     "januar", "jänner", "februar", "märz", "april", "mai", "juni", "juli", "august",
     "september", "oktober", "november", "dezember",
@@ -77,21 +82,27 @@ VAGUE = {
     "dutzende": 10, "zehntausende": 10000, "hunderttausende": 100_000, "hunderte": 100,
     "tausende": 1000,
 }
-FIXED = {"ein dutzend": (12, "about"), "rund ein dutzend": (12, "about")}
+FIXED = {
+    "ein dutzend": (12, "about"), "rund ein dutzend": (12, "about"),
+    "eine halbe million": (500_000, "exact"), "eine million": (1_000_000, "exact"),
+}
 RANGE_OPEN = ("zwischen",)
 RANGE_JOIN = ("und",)
 RANGE_BARE_JOIN = ("bis", "-", "–")
 REVISION_FROM = ("von",)
 REVISION_TO = ("auf",)
 CHANGE_VERBS = (
-    "gestiegen", "stieg", "steigt", "erhöht", "erhöhte", "korrigiert", "gesunken",
-    "sank",
+    "gestiegen", "stieg", "steigt", "erhöht", "erhöhte", "korrigiert", "korrigierte",
+    "gesunken", "sank",
 )
 FORECAST_CUES = (
     "könnte", "könnten", "befürchtet", "befürchten", "erwartet", "erwarten", "dürfte",
     "dürften", "voraussichtlich", "steigen wird",
 )
-DENIAL_CUES = ("dementiert", "dementierte", "bestritten", "bestreitet", "gerüchte")
+DENIAL_CUES = (
+    "dementiert", "dementierte", "bestritten", "bestreitet", "gerüchte",
+    "falschmeldung", "falsch", "unwahr",
+)
 SUPERSEDED_CUES = (
     ("zuvor",), ("zunächst",), ("anfangs",), ("ursprünglich",), ("war", "noch"),
     ("hatte", "noch"), ("sprach", "noch"),
@@ -131,4 +142,37 @@ STOPWORDS = (
     "im", "bei", "sich", "auf", "ein", "eine", "menschen", "zu", "uhr", "nach", "wie",
     "am",
 )
+SPLIT_VERBS = (
+    ("nahm nahmen nimmt nehmen", "fest", "arrested"),
+    ("kam kamen kommt kommen", "ums leben", "killed"),
+    ("brachte brachten bringt bringen", "in sicherheit", "evacuated"),
+)
+PARTICLE_LAST = True
+DENIAL_SPLIT_VERBS = (("wies wiesen weist weisen", "zurück"),)
+DENIAL_ENDS = ("es gebe", "sprach von", "spricht von", "aber", "laut", "sondern")
+THINGS = {
+    "häuser": ("other_count",), "haus": ("other_count",),
+    "gebäude": ("other_count",), "wohnungen": ("other_count",),
+    "wohnhäuser": ("other_count",), "haushalte": ("affected",),
+    "schulen": (), "autos": (), "fahrzeuge": (), "züge": (), "busse": (),
+    "dörfer": (), "städte": (), "gemeinden": (), "straßen": (), "brücken": (),
+    "flüge": (), "kirchen": (), "kliniken": (), "familien": (), "fenster": (),
+    "bäume": (), "tiere": (), "turnhallen": (), "orte": (),
+}
+PEOPLE = (
+    "mensch*", "person*", "bewohner*", "einwohner*", "kinder", "schüler*",
+    "passagier*", "fahrgäste", "patient*", "polizist*", "soldat*", "demonstrant*",
+    "randalierer*", "verdächtig*", "bergleute", "bergarbeiter*", "arbeiter*",
+    "tourist*", "besucher*", "pilger*", "flüchtling*", "migrant*", "opfer", "männer",
+    "frauen", "andere*", "zivilist*", "insass*", "feuerwehrleute", "einsatzkräfte",
+    "geiseln", "häftling*", "gefangene*", "fans",
+)
+PEOPLE_SUFFIXES = ("innen", "leute", "enden", "isten", "anten")
+SINGLE_VICTIMS = ("toter", "tote", "verletzter", "verletzte", "vermisster")
+REPLACED = ("statt", "anstatt", "und nicht", "nicht")
+INHERIT_PREPS = ("von", "auf", "bei", "mit")
+PREDICATE_PREPS = ("auf", "bei")
+SINCE_WORDS = ("seit",)
+WHEN_WORDS = ("als", "wo", "bei der", "bei dem", "bei denen")
+POPULATION_VERBS = ("leben", "lebten", "wohnen", "wohnten")
 # fmt: on

@@ -20,29 +20,33 @@ KINDS = {
     "killed": (
         "killed", "dead", "died", "die", "death", "deaths", "death toll", "fatalities",
         "lost their lives", "bodies", "perished", "drowned", "fatally", "killing",
+        "lives", "crushed to death", "number of dead", "number of deaths",
     ),
     "injured": (
-        "injured", "injuries", "wounded", "hurt", "hospitalised", "hospitalized",
-        "treated", "injuring", "wounding",
+        "injured", "injuries", "wounded", "hurt", "hospitalis*", "hospitaliz*",
+        "treated", "injuring", "wounding", "to hospital", "in hospital",
+        "to a hospital", "to hospitals", "number of injured",
     ),
     "missing": (
         "missing", "unaccounted",
     ),
     "evacuated": (
-        "evacuated", "evacuees", "brought to safety",
+        "evacuated", "evacuees", "brought to safety", "led to safety", "to safety",
     ),
     "displaced": (
-        "homeless", "displaced", "without shelter", "in shelters", "shelters", "fled",
-        "refugees",
+        "homeless", "displaced", "without shelter", "in shelters", "shelters",
+        "sheltering", "fled", "refugees", "into shelters", "emergency shelters",
     ),
     "arrested": (
-        "arrested", "detained", "arrests", "taken into custody",
+        "arrested", "detained", "arrests", "taken into custody", "were held",
+        "been held", "being held", "are held",
     ),
     "affected": (
         "affected", "without power", "without electricity",
     ),
     "other_count": (
         "rescued", "trapped", "hostages", "hostage", "destroyed", "damaged", "alive",
+        "abducted", "kidnapped", "survivors", "swept away", "flattened",
     ),
 }
 NOT_FIGURE_AFTER = (
@@ -53,12 +57,12 @@ NOT_FIGURE_AFTER = (
     "inches", "mm", "cm", "acres", "hectares", "degrees", "magnitude", "comments",
     "comment", "shares", "readers", "views", "likes", "a.m", "p.m", "am", "pm",
     "countries", "helicopters", "vehicles", "ships", "planes", "aircraft", "seats",
-    "votes", "of them", "of whom", "people on board",
+    "votes", "of whom", "people on board",
     "people aboard", "passengers on board", "on board", "aboard",
 )
 NOT_FIGURE_BEFORE = (
     "€", "$", "£", "aged", "age of", "number", "page", "flight", "route", "interstate",
-    "highway", "magnitude",
+    "highway", "magnitude", "of the",
 )
 MONTHS = (
     "january", "february", "march", "april", "may", "june", "july", "august",
@@ -84,6 +88,8 @@ VAGUE = {
     "hundreds of thousands": 100_000, "hundreds": 100, "thousands": 1000,
 }
 FIXED = {
+    "half a million": (500_000, "exact"), "a million": (1_000_000, "exact"),
+    "a hundred": (100, "exact"), "a thousand": (1000, "exact"),
     "a dozen": (12, "about"), "about a dozen": (12, "about"),
     "half a dozen": (6, "about"), "a score": (20, "about"),
 }
@@ -94,13 +100,17 @@ REVISION_FROM = ("from",)
 REVISION_TO = ("to",)
 CHANGE_VERBS = (
     "rose", "risen", "rising", "climbed", "increased", "jumped", "grew", "raised",
-    "revised", "fell", "dropped", "lowered",
+    "revised", "fell", "dropped", "lowered", "corrected", "upward", "upwards",
+    "downward",
 )
 FORECAST_CUES = (
     "expected to", "could", "may rise", "may climb", "might rise", "feared", "fears",
     "likely to rise", "projected", "forecast",
 )
-DENIAL_CUES = ("denied", "denies", "rejected", "dismissed", "rumours", "rumors")
+DENIAL_CUES = (
+    "denied", "denies", "rejected", "dismissed", "rumours", "rumors", "false",
+    "untrue", "unfounded",
+)
 SUPERSEDED_CUES = (
     ("earlier",), ("initially",), ("previously",), ("had said",), ("had reported",),
 )
@@ -108,12 +118,14 @@ BACKGROUND_PREPS = ("in",)
 ATTRIBUTION_PREPS = ("according to", "citing")
 SPEECH_VERBS = (
     "said", "says", "say", "told", "reported", "reports", "estimate", "estimates",
-    "confirmed", "confirms", "announced", "stated", "put the toll at",
+    "confirmed", "confirms", "announced", "stated", "put the toll at", "raised",
+    "revised", "corrected", "lowered", "updated",
 )
 ATTRIBUTION_STOP = (
     "that", "were", "was", "is", "are", "be", "been", "has", "have", "had", "on",
     "and", "but", "which", "who", "while", "as", "it", "they", "he", "she", "also",
     "now", "later", "then", "there", "with", "when", "after", "this", "by",
+    "number", "figure", "figures", "toll", "count",
 )
 AUXILIARIES = ("has", "have", "had", "were", "was")
 NEXT_SENTENCE_CUES = ("that", "this", "that's", "that is")
@@ -125,4 +137,45 @@ STOPWORDS = (
     "the", "and", "of", "to", "was", "were", "is", "that", "with", "for", "at", "said",
     "by", "from", "people", "in", "a", "an", "have", "has", "are",
 )
+SPLIT_VERBS = (
+    ("led lead leads leading", "out", "evacuated"),
+    ("brought bring brings bringing", "out", "evacuated"),
+    ("pulled pull pulls pulling", "from", "other_count"),
+    ("pulled pull pulls pulling", "out", "other_count"),
+    ("claimed claims", "lives", "killed"),
+)
+DENIAL_ENDS = ("saying", "said", "says", "putting", "but", "adding", "according to")
+THINGS = {
+    "homes": ("other_count",), "home": ("other_count",), "houses": ("other_count",),
+    "house": ("other_count",), "buildings": ("other_count",),
+    "dwellings": ("other_count",), "structures": ("other_count",),
+    "households": ("affected",), "customers": ("affected",),
+    "schools": (), "school": (), "cars": (), "vehicles": (), "trains": (),
+    "buses": (), "villages": (), "towns": (), "cities": (), "districts": (),
+    "provinces": (), "states": (), "counties": (), "streets": (), "roads": (),
+    "bridges": (), "flights": (), "ships": (), "boats": (), "churches": (),
+    "hospitals": (), "shelters": (), "centres": (), "centers": (), "blocks": (),
+    "floors": (), "families": (), "windows": (), "trees": (), "animals": (),
+    "cattle": (), "sites": (), "motorways": (), "highways": (), "lanes": (),
+    "fires": (), "locations": (), "miles": (),
+    "rest": (), "storeys": (), "stories": (), "tents": (), "camps": (),
+}
+PEOPLE = (
+    "people", "persons", "person", "residents", "villagers", "civilians", "children",
+    "pupils", "students", "passengers", "patients", "officers", "soldiers",
+    "protesters", "demonstrators", "rioters", "suspects", "miners", "workers",
+    "tourists", "visitors", "pilgrims", "refugees", "migrants", "victims", "men",
+    "women", "others", "crew", "fans", "inmates", "prisoners", "firefighters",
+    "staff", "employees", "survivors", "hostages", "bodies", "adults", "babies",
+)
+PEOPLE_SUFFIXES = ("ers", "ants", "ents", "ists", "ians", "ees")
+REPLACED = (
+    "up from", "down from", "replacing the figure of", "replacing", "instead of",
+    "and not", "not",
+)
+INHERIT_PREPS = ("of", "at", "to", "from")
+PREDICATE_PREPS = ("at", "to")
+SINCE_WORDS = ("since",)
+WHEN_WORDS = ("when", "where", "in which")
+POPULATION_VERBS = ("live", "lived", "lives", "living", "inhabited")
 # fmt: on

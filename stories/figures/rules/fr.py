@@ -16,32 +16,33 @@ HEDGES = {
 ESTIMATE_CUES = ("estime", "estiment", "estimé", "estimés", "estimation")
 KINDS = {
     "killed": (
-        "morts", "mort", "morte", "mortes", "tués", "tué", "tuées", "décès", "décédé",
-        "décédés", "péri", "victimes mortelles", "bilan", "corps", "noyés",
+        "morts", "mort", "morte", "mortes", "tué*", "décès", "décédé*", "péri",
+        "victimes mortelles", "bilan", "corps", "noyé*", "ont perdu la vie",
+        "perdu la vie", "nombre de morts",
     ),
     "injured": (
-        "blessés", "blessé", "blessées", "blessée", "hospitalisés",
+        "blessé*", "hospitalisé*", "à l'hôpital", "transportés à l'hôpital",
     ),
     "missing": (
-        "disparus", "disparues", "disparu",
+        "disparu*", "portés disparus",
     ),
     "evacuated": (
-        "évacués", "évacuées", "évacué", "mis à l'abri", "mises à l'abri",
+        "évacué*", "mis à l'abri", "mises à l'abri", "mis en sécurité",
     ),
     "displaced": (
-        "sans-abri", "déplacés", "réfugiés", "relogés", "hébergés",
+        "sans-abri", "déplacé*", "réfugiés", "relogé*", "hébergé*", "ont fui", "fui",
+        "trouvé refuge", "refuge", "sans logis",
     ),
     "arrested": (
-        "interpellés", "interpellées", "interpellé", "arrêtés", "arrêtées",
-        "interpellations", "gardes à vue", "en garde à vue",
+        "interpellé*", "arrêté*", "interpellations", "gardes à vue", "en garde à vue",
     ),
     "affected": (
-        "sinistrés", "sinistrées", "touchés", "privés d'électricité",
+        "sinistré*", "touché*", "privés d'électricité", "privés de courant",
         "sans électricité",
     ),
     "other_count": (
-        "sauvés", "secourus", "otages", "détruits", "détruites", "endommagés",
-        "endommagées", "coincés", "piégés",
+        "sauvé*", "secouru*", "otages", "détruit*", "endommagé*", "coincé*", "piégé*",
+        "enlevé*", "survivants",
     ),
 }
 NOT_FIGURE_AFTER = (
@@ -79,6 +80,7 @@ VAGUE = {
     "centaines": 100, "milliers": 1000,
 }
 FIXED = {
+    "un demi-million": (500_000, "exact"), "un million": (1_000_000, "exact"),
     "une douzaine": (12, "about"), "une dizaine": (10, "about"),
     "une vingtaine": (20, "about"), "une trentaine": (30, "about"),
     "une quarantaine": (40, "about"), "une cinquantaine": (50, "about"),
@@ -89,15 +91,21 @@ RANGE_JOIN = ("et",)
 RANGE_BARE_JOIN = ("à", "-", "–")
 REVISION_FROM = ("de",)
 REVISION_TO = ("à",)
-CHANGE_VERBS = ("passé", "passée", "grimpé", "augmenté", "monté", "relevé", "revu")
+CHANGE_VERBS = (
+    "passé", "passée", "grimpé", "augmenté", "monté", "relevé", "revu", "corrigé",
+    "baissé",
+)
 FORECAST_CUES = (
     "pourrait", "pourraient", "risque de", "craint", "craignent", "devrait",
     "devraient", "s'alourdir",
 )
-DENIAL_CUES = ("démenti", "démentie", "dément", "démentent", "rumeurs", "rumeur")
+DENIAL_CUES = (
+    "démenti", "démentie", "dément", "démentent", "rumeurs", "rumeur", "conteste",
+    "contestent", "faux", "fausse", "infondé*",
+)
 SUPERSEDED_CUES = (
     ("auparavant",), ("initialement",), ("précédemment",), ("précédent",),
-    ("faisait", "état"),
+    ("faisait", "état"), ("parlai*", "encore"), ("évoquai*", "encore"),
 )
 BACKGROUND_PREPS = ("en",)
 ATTRIBUTION_PREPS = ("selon", "d'après", "de source")
@@ -130,4 +138,30 @@ STOPWORDS = (
     "le", "la", "les", "et", "des", "est", "une", "du", "dans", "pour", "que", "sont",
     "selon", "à", "au", "ont", "été", "personnes", "il", "qui", "par",
 )
+DENIAL_ENDS = ("fait état", "ajoutant", "mais", "selon", "évoque", "parle de")
+THINGS = {
+    "maisons": ("other_count",), "bâtiments": ("other_count",),
+    "logements": ("other_count",), "habitations": ("other_count",),
+    "immeubles": ("other_count",), "foyers": ("affected",),
+    "écoles": (), "voitures": (), "véhicules": (), "trains": (), "bus": (),
+    "villages": (), "villes": (), "communes": (), "départements": (), "rues": (),
+    "routes": (), "ponts": (), "vols": (), "églises": (), "hôpitaux": (),
+    "gymnases": (), "centres": (), "familles": (), "fenêtres": (), "arbres": (),
+    "animaux": (), "étages": (),
+}
+PEOPLE = (
+    "personne*", "habitant*", "résident*", "civil*", "enfant*", "élève*",
+    "passager*", "patient*", "policier*", "gendarme*", "soldat*", "manifestant*",
+    "émeutier*", "suspect*", "mineur*", "ouvrier*", "touriste*", "pèlerin*",
+    "réfugié*", "migrant*", "victime*", "homme*", "femme*", "autre*", "pompier*",
+    "otage*", "détenu*", "supporter*",
+)
+PEOPLE_SUFFIXES = ("eurs", "ants", "ents", "istes", "iens")
+SINGLE_VICTIMS = ("mort", "blessé", "blessée", "disparu")
+REPLACED = ("et non", "et non pas", "au lieu de", "contre", "non")
+INHERIT_PREPS = ("de", "à")
+PREDICATE_PREPS = ("à",)
+SINCE_WORDS = ("depuis",)
+WHEN_WORDS = ("quand", "lorsque", "où")
+POPULATION_VERBS = ("vivent", "habitent", "vivaient", "habitaient")
 # fmt: on

@@ -17,36 +17,39 @@ HEDGES = {
 ESTIMATE_CUES = ("schat", "schatten", "schatte", "schatting", "geschat")
 KINDS = {
     "killed": (
-        "dode", "doden", "dodental", "dodelijke slachtoffers", "omgekomen",
+        "dode", "doden", "dodental", "dodelijk* slachtoffer*", "omgekomen",
         "om het leven", "het leven", "overleden", "omgebracht", "gedood",
-        "doodgeschoten", "verdronken", "stierven", "sterfgevallen", "lichamen",
-        "om ,", "om .",
+        "doodgeschoten", "doodgedrukt", "doodgestoken", "verdronken", "stierven",
+        "stierf", "sterfgevallen", "lichamen", "lijken", "omkwamen", "omkwam",
+        "levens", "aantal doden",
     ),
     "injured": (
-        "gewond", "gewonden", "gewonde", "verwond", "raakten gewond",
-        "in het ziekenhuis", "behandeld", "zwaargewonden", "lichtgewonden",
-        "zwaargewond", "lichtgewond",
+        "gewond*", "verwond*", "in het ziekenhuis", "naar het ziekenhuis",
+        "naar een ziekenhuis", "behandeld", "zwaargewond*", "lichtgewond*",
+        "opgenomen", "rookvergiftiging",
     ),
     "missing": (
-        "vermist", "vermisten", "vermiste", "spoorloos",
+        "vermist*", "spoorloos", "niet gelokaliseerd", "onvindbaar",
     ),
     "evacuated": (
-        "geëvacueerd", "evacueerden", "in veiligheid", "geëvacueerden",
+        "geëvacueerd*", "evacueerden", "evacueerde", "in veiligheid",
+        "naar buiten gebracht", "naar buiten gehaald",
     ),
     "displaced": (
-        "dakloos", "daklozen", "ontheemd", "ontheemden", "gevlucht", "op de vlucht",
-        "opvang", "noodopvang",
+        "dakloos", "daklozen", "ontheemd*", "ontvlucht", "gevlucht*", "op de vlucht",
+        "opvang", "noodopvang", "onderdak",
     ),
     "arrested": (
-        "aangehouden", "opgepakt", "gearresteerd", "arrestaties", "arrestanten",
-        "verdachten aangehouden", "in hechtenis",
+        "aangehouden", "opgepakt", "gearresteerd*", "arrestaties", "arrestanten",
+        "aanhoudingen", "verdachten aangehouden", "in hechtenis",
     ),
     "affected": (
-        "getroffen", "gedupeerd", "gedupeerden", "zonder stroom",
+        "getroffen", "gedupeerd*", "zonder stroom",
     ),
     "other_count": (
         "levend", "gered", "ingesloten", "bedolven", "gegijzeld", "gijzelaars",
-        "verwoest", "beschadigd", "ingestort",
+        "ontvoerd", "verwoest", "beschadigd", "ingestort", "weggevaagd",
+        "onbewoonbaar", "overlevenden", "uitgebrand", "afgebrand", "verwoest*",
     ),
 }
 NOT_FIGURE_AFTER = (
@@ -56,10 +59,12 @@ NOT_FIGURE_AFTER = (
     "centimeter", "cm", "millimeter", "mm", "kilo", "ton", "liter", "hectare",
     "graden", "vierkante", "reacties", "reactie", "keer gedeeld", "lezers", "views",
     "likes", "landen", "helikopters", "voertuigen", "schepen", "vliegtuigen",
-    "kamerleden", "zetels", "stemmen", "daarvan", "van hen", "van wie",
+    "kamerleden", "zetels", "stemmen", "daarvan", "van wie",
     "mensen aan boord", "passagiers aan boord", "aan boord",
 )
-NOT_FIGURE_BEFORE = ("€", "$", "£", "leeftijd van", "nummer", "nr", "artikel", "pagina")
+NOT_FIGURE_BEFORE = (
+    "€", "$", "£", "leeftijd van", "nummer", "nr", "artikel", "pagina", "van de",
+)
 MONTHS = (
     "januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus",
     "september", "oktober", "november", "december",
@@ -84,17 +89,19 @@ VAGUE = {
     "honderdduizenden": 100_000,
 }
 FIXED = {
+    "een half miljoen": (500_000, "exact"), "een miljoen": (1_000_000, "exact"),
     "een dozijn": (12, "about"), "een tiental": (10, "about"),
     "een twintigtal": (20, "about"), "een honderdtal": (100, "about"),
 }
-RANGE_OPEN = ("tussen",)
+RANGE_OPEN = ("tussen", "tussen de")
 RANGE_JOIN = ("en",)
 RANGE_BARE_JOIN = ("tot", "-", "–")
 REVISION_FROM = ("van",)
 REVISION_TO = ("tot", "naar", "op")
 CHANGE_VERBS = (
     "opgelopen", "gestegen", "toegenomen", "bijgesteld", "verhoogd", "liep", "steeg",
-    "stijgt", "loopt", "gedaald", "daalde", "verlaagd",
+    "stijgt", "loopt", "gedaald", "daalde", "verlaagd", "gecorrigeerd", "corrigeerde",
+    "aangepast",
 )
 FORECAST_CUES = (
     "kan oplopen", "kan nog oplopen", "zal stijgen", "zal oplopen", "verwacht",
@@ -103,6 +110,7 @@ FORECAST_CUES = (
 )
 DENIAL_CUES = (
     "ontkend", "ontkent", "ontkenden", "tegengesproken", "gerucht", "geruchten",
+    "weerspreekt", "weerspreken", "onjuist", "onwaar", "niet waar",
 )
 SUPERSEDED_CUES = (
     ("eerder",), ("aanvankelijk",), ("sprak", "nog"), ("meldde", "nog"),
@@ -117,14 +125,15 @@ SPEECH_VERBS = (
     "spreekt van", "spreken van", "sprak", "spraken", "spreekt", "houdt het op",
     "houden het op", "hield het op", "laat weten", "liet weten", "maakte bekend",
     "maakt bekend", "bevestigt", "bevestigde", "schat", "schatten", "telt",
-    "rapporteert", "berichtte", "bericht",
+    "rapporteert", "berichtte", "bericht", "verhoogde", "corrigeerde",
+    "stelde",
 )
 ATTRIBUTION_STOP = (
     "zijn", "is", "was", "waren", "vielen", "viel", "raakten", "raakte", "kwamen",
     "kwam", "werden", "werd", "worden", "wordt", "hebben", "heeft", "had", "hadden",
     "zou", "zouden", "kan", "kon", "nog", "inmiddels", "al", "ook", "dat", "die", "er",
     "bij", "op", "wel", "niet", "nu", "tot", "dan", "want", "maar", "en", "of", "zich",
-    "zo", "daar", "hier", "toen", "als",
+    "zo", "daar", "hier", "toen", "als", "aantal", "getal", "eerder", "nu",
 )
 AUXILIARIES = ("heeft", "hebben", "had", "hadden")
 NEXT_SENTENCE_CUES = ("dat", "dit", "dat is", "zo")
@@ -155,4 +164,49 @@ STOPWORDS = (
     "er", "bij", "ook", "werd", "volgens", "mensen", "naar", "uur", "nog", "wordt",
     "maar", "om", "aan", "hun", "deze",
 )
+SPLIT_VERBS = (
+    ("pakte pakten pakt pakken", "op", "arrested"),
+    ("hield hielden houdt houden", "aan", "arrested"),
+    ("nam namen neemt nemen", "mee", "arrested"),
+    ("kwam kwamen komt komen", "om", "killed"),
+    ("zit zitten zat zaten", "vast", "other_count"),
+    ("brandde brandden brandt branden", "uit", "other_count"),
+    ("sloeg sloegen slaat slaan", "op de vlucht", "displaced"),
+    ("bracht brachten brengt brengen", "in veiligheid", "evacuated"),
+)
+PARTICLE_LAST = True
+DENIAL_SPLIT_VERBS = (("spreekt spreken sprak spraken", "tegen"),)
+DENIAL_ENDS = ("volgens", "maar", "aldus", "gaat het om", "spreekt van", "er is",
+               "er zijn", "wel")
+THINGS = {
+    "woning*": ("other_count",), "huiz*": ("other_count",), "huis": ("other_count",),
+    "gebouw*": ("other_count",), "pand*": ("other_count",), "flat*": ("other_count",),
+    "boerderij*": ("other_count",), "huishoudens": ("affected",),
+    "aansluitingen": ("affected",),
+    "school": (), "scholen": (), "auto's": (), "auto": (), "trein*": (), "bus": (),
+    "bussen": (), "dorp*": (), "stad": (), "steden": (), "gemeente*": (),
+    "provincie*": (), "wijk*": (), "straat": (), "straten": (), "weg": (),
+    "wegen": (), "brug*": (), "vlucht*": (), "schip": (), "schepen": (),
+    "boten": (), "kerk*": (), "ziekenhuiz*": (), "opvangcentra": (), "centra": (),
+    "blok*": (), "verdieping*": (), "gezin*": (), "famil*": (), "ramen": (),
+    "bomen": (), "dieren": (), "koeien": (), "sporthal*": (), "locaties": (),
+    "kilometers": (), "zandzakken": (), "branden": (), "containers": (),
+}
+PEOPLE = (
+    "mens*", "person*", "bewoner*", "inwoner*", "burger*", "kind*", "leerling*",
+    "scholier*", "passagier*", "inzittende*", "reiziger*", "patiënt*", "agent*",
+    "militair*", "soldat*", "demonstrant*", "betoger*", "relschopper*", "verdacht*",
+    "mijnwerker*", "arbeider*", "werknemer*", "toerist*", "bezoeker*", "pelgrim*",
+    "vluchteling*", "migrant*", "slachtoffer*", "man", "mannen", "vrouw*",
+    "jongere*", "ander*", "gewonde*", "dode*", "vermiste*", "bemanningsleden",
+    "studenten", "supporters", "fans", "gijzelaars", "gevangenen", "zieken",
+)
+PEOPLE_SUFFIXES = ("ers", "enden", "lingen", "anten", "isten", "genoten", "leden")
+SINGLE_VICTIMS = ("dode", "dodelijk* slachtoffer", "gewonde", "vermiste")
+REPLACED = ("in plaats van", "en niet", "eerder nog")
+INHERIT_PREPS = ("van", "op", "tot", "naar", "om")
+PREDICATE_PREPS = ("op", "tot", "naar")
+SINCE_WORDS = ("sinds", "sedert")
+WHEN_WORDS = ("toen", "waarbij", "waarin", "toen er", "bij wie")
+POPULATION_VERBS = ("wonen", "woonden", "woont", "woonde", "telt", "telde")
 # fmt: on
