@@ -590,6 +590,15 @@ def _record_removed(article: Article, fetched: fetching.FetchResult) -> CheckRes
     )
 
 
+def record_crash(article: Article, reason: str) -> CheckResult:
+    """Record a check that ended in an exception of our own (a bug, a time limit) as
+    a failure with backoff, like a bad page; nothing stored is touched."""
+    try:
+        return _record_failure(article, reason)
+    except Article.DoesNotExist:
+        return CheckResult("deleted", "article was deleted during the check")
+
+
 def _record_failure(
     article: Article,
     message: str,

@@ -7,7 +7,8 @@ import time
 from collections import Counter
 from datetime import datetime, timedelta
 
-from celery import shared_task
+from celery import Task, shared_task
+from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.db import InterfaceError, OperationalError
 from django.utils import timezone
@@ -29,6 +30,7 @@ DB_RETRYING = {
     "max_retries": 3,
 }
 CHECK_TASK = {**DB_RETRYING, "bind": True, "retry_jitter": True}
+TIME_LIMIT_STATUS = "check stopped: it ran past the task's time limit"
 
 
 @shared_task(**CHECK_TASK)
@@ -36,7 +38,10 @@ def check_article(self, article_id: int) -> str:
     article = Article.objects.select_related("source").filter(pk=article_id).first()
     if article is None:
         return "article deleted"  # deleted after it was queued
-    result = _check_and_alert(article)
+    try:
+        result = _check_and_alert(article)
+    except SoftTimeLimitExceeded:
+        return pipeline.record_crash(article, TIME_LIMIT_STATUS).outcome
     if _retry_soon(result) and self.request.retries < self.max_retries:
         countdown = result.retry_after or 30 * 2**self.request.retries
         raise self.retry(countdown=countdown + random.uniform(0, 5))
@@ -52,9 +57,12 @@ def check_articles(
 
     A transient failure is retried as its own `check_article`; articles left when
     the batch's time budget runs out are queued as a new batch, so a batch of slow
-    sites never reaches the task time limit. Running it twice is harmless (every
-    check is idempotent), and a batch that waited in a queue longer than the claim
-    lease skips what a newer claim of the same articles already checked.
+    sites never reaches the task time limit. One article cannot take the batch down:
+    a crash is recorded on it (status, backoff) and the batch goes on; one that runs
+    into the soft time limit is recorded the same way and the rest is queued anew.
+    Running it twice is harmless (every check is idempotent), and a batch that
+    waited in a queue longer than the claim lease skips what a newer claim of the
+    same articles already checked.
     """
     started = time.monotonic()
     since = datetime.fromisoformat(claimed_at) if claimed_at else None
@@ -68,13 +76,22 @@ def check_articles(
         checked = sum(outcomes.values())
         if checked and time.monotonic() - started > settings.NEWSROOM_BATCH_SECONDS:
             rest = [a for a in article_ids if a >= article.pk]
-            check_articles.delay(rest, claimed_at)
+            _requeue(self, rest, claimed_at)
             outcomes["requeued"] += len(rest)
             break
         if since and article.last_checked_at and article.last_checked_at >= since:
             outcomes["already checked"] += 1
             continue
-        result = _check_and_alert(article)
+        try:
+            result = _check_and_alert(article)
+        except SoftTimeLimitExceeded:
+            # The task's clock is nearly out: blame this article, hand on the rest.
+            outcomes[pipeline.record_crash(article, TIME_LIMIT_STATUS).outcome] += 1
+            rest = [a for a in article_ids if a > article.pk]
+            if rest:
+                _requeue(self, rest, claimed_at)
+                outcomes["requeued"] += len(rest)
+            break
         outcomes[result.outcome] += 1
         if _retry_soon(result):
             countdown = result.retry_after or 30
@@ -82,6 +99,13 @@ def check_articles(
                 [article.pk], countdown=countdown + random.uniform(0, 5)
             )
     return dict(outcomes)
+
+
+def _requeue(task: Task, article_ids: list[int], claimed_at: str | None) -> None:
+    """Queue the rest of a batch on the queue the batch came from."""
+    queue = (task.request.delivery_info or {}).get("routing_key")
+    options = {"queue": queue} if queue else {}
+    check_articles.apply_async([article_ids, claimed_at], **options)
 
 
 def _retry_soon(result: pipeline.CheckResult) -> bool:
@@ -92,7 +116,15 @@ def _retry_soon(result: pipeline.CheckResult) -> bool:
 
 
 def _check_and_alert(article: Article) -> pipeline.CheckResult:
-    result = pipeline.check_article(article)
+    """One article's check; a crash is recorded on the article and ends no batch."""
+    try:
+        result = pipeline.check_article(article)
+    except (SoftTimeLimitExceeded, *DB_ERRORS):
+        raise  # the batch hands on its rest; Celery retries database hiccups
+    except Exception as exc:
+        logger.exception("article=%s check crashed", article.pk)
+        reason = f"check crashed: {type(exc).__name__}: {exc}"[:300]
+        result = pipeline.record_crash(article, reason)
     # One line per check with CPU ms per stage; the benchmark reads these.
     logger.info(
         "check article=%s outcome=%s cpu_ms=%s",
