@@ -15,7 +15,7 @@ from django_htmx.http import HttpResponseStopPolling
 
 from stories import alerts, channels, tasks
 from stories.http import HtmxHttpRequest
-from stories.models import Notification, Subscription
+from stories.models import Article, Notification, Source, Story, Subscription
 
 USER_ACTIONS = ("mute", "unmute", "pause", "resume", "unsubscribe", "delete")
 
@@ -35,25 +35,36 @@ class SubscriptionForm(forms.ModelForm):
             "target",
             "mode",
         ]
-        widgets = {
-            "story": forms.HiddenInput,
-            "article": forms.HiddenInput,
-            "source": forms.HiddenInput,
-        }
+        widgets = {"article": forms.HiddenInput}
 
-    def __init__(self, *args, user=None, **kwargs) -> None:
+    # What a "Follow" panel on a story, article or source page fixes in advance.
+    FOLLOW_FIXED = ("scope", "story", "article", "source", "figure_kind")
+
+    def __init__(self, *args, user=None, follow: bool = False, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.user = user
+        self.follow = follow
+        stories = Story.objects.all() if follow else Story.objects.active()
+        self.fields["story"].queryset = stories.order_by("title")
+        self.fields["story"].empty_label = "Choose a story"
+        self.fields["source"].queryset = Source.objects.order_by("name")
+        self.fields["source"].empty_label = "Choose a source"
+        self.fields["target"].label = "Address"
+        if follow:
+            for name in self.FOLLOW_FIXED:
+                self.fields[name].widget = forms.HiddenInput()
 
     def clean(self) -> dict:
         data = super().clean()
         scope = data.get("scope")
-        targets = {"story": "story", "article": "article", "source": "source"}
-        for name in targets:
+        for name in ("story", "article", "source"):
             if name != scope:
                 data[name] = None
-            elif not data.get(name):
-                raise forms.ValidationError(f"Choose the {name} to follow.")
+            elif not data.get(name) and name not in self.errors:
+                # A field error (not a form error) also keeps the scope constraint
+                # from being checked against the half-filled row.
+                hint = " Use Follow on the article's page." if name == "article" else ""
+                self.add_error(name, f"Choose the {name} to follow.{hint}")
         trigger = data.get("trigger")
         needs_threshold = {
             Subscription.Trigger.SIGNIFICANT,
@@ -127,23 +138,33 @@ def _list_page(
 @login_required
 @require_POST
 def subscription_create(request: HtmxHttpRequest) -> HttpResponse:
-    form = SubscriptionForm(request.POST, user=request.user)
+    follow = request.POST.get("layout") == "follow"
+    form = SubscriptionForm(request.POST, user=request.user, follow=follow)
+    next_url = request.POST.get("next", "")
     if not form.is_valid():
+        # 422, not 400: htmx is configured to swap 422 into the form (base.html),
+        # and django-htmx's DEBUG hook leaves it alone.
         if request.htmx:
-            context = {"form": form, "next": request.POST.get("next", "")}
+            context = {"form": form, "next": next_url}
             return render(
-                request, "alerts/partials/subscribe_form.html", context, status=400
+                request, "alerts/partials/subscribe_form.html", context, status=422
             )
-        return _list_page(request, form, status=400)
+        return _list_page(request, form, status=422)
     subscription = form.save(commit=False)
     subscription.user = request.user
     subscription.save()
     if request.htmx:
-        return render(
-            request,
-            "alerts/partials/subscribe_done.html",
-            {"subscription": subscription},
+        # A fresh form under the notice, and the new row out of band in the list.
+        fresh = SubscriptionForm(
+            initial=_follow_initial(subscription), user=request.user, follow=follow
         )
+        context = {
+            "form": fresh,
+            "next": next_url,
+            "done": subscription,
+            "now": timezone.now(),
+        }
+        return render(request, "alerts/partials/subscribe_form.html", context)
     done = f"You now follow {subscription.describe_scope()}."
     if subscription.channel == Subscription.Channel.WEBHOOK:
         # The only time the secret is shown (messages live in the session).
@@ -153,6 +174,33 @@ def subscription_create(request: HtmxHttpRequest) -> HttpResponse:
         )
     messages.success(request, done)
     return redirect(_next_url(request, "alerts:subscription-list"))
+
+
+def _follow_initial(subscription: Subscription) -> dict:
+    return {
+        "scope": subscription.scope,
+        "story": subscription.story_id,
+        "article": subscription.article_id,
+        "source": subscription.source_id,
+    }
+
+
+def follow_panel(request: HttpRequest, target: Story | Article | Source) -> dict:
+    """Context of the "Follow" panel on a story, article or source page: the
+    reader's alerts for it and a form that follows it."""
+    scope = type(target).__name__.lower()
+    panel = {"scope": scope, "target": target, "next": request.get_full_path()}
+    if not request.user.is_authenticated:
+        return panel
+    initial = {"scope": scope, scope: target.pk}
+    panel["subscriptions"] = list(
+        _own_subscriptions(request)
+        .filter(scope=scope, **{scope: target})
+        .order_by("-created_at", "-id")
+    )
+    panel["form"] = SubscriptionForm(initial=initial, user=request.user, follow=True)
+    panel["now"] = timezone.now()
+    return panel
 
 
 @login_required

@@ -176,6 +176,32 @@ def story_articles(story: Story) -> QuerySet[Article]:
     )
 
 
+# -- source page ------------------------------------------------------------------
+
+SOURCE_PAGE_ARTICLES = 100
+
+
+def source_articles(source: Source) -> list[Article]:
+    """The source's most recently changed (then newest) articles."""
+    return list(
+        source.articles.only(
+            "id", "url", "title", "state", "last_checked_at", "last_changed_at"
+        ).order_by(F("last_changed_at").desc(nulls_last=True), "-first_seen_at", "-id")[
+            :SOURCE_PAGE_ARTICLES
+        ]
+    )
+
+
+def source_stories(source: Source) -> list[Story]:
+    """Active stories with at least one article from the source."""
+    return list(
+        Story.objects.active()
+        .filter(articles__source=source)
+        .distinct()
+        .order_by("title", "id")
+    )
+
+
 # -- timeline ---------------------------------------------------------------------
 
 

@@ -10,6 +10,7 @@ urlpatterns = [
     path("stories/<slug:slug>/timeline/", views.story_timeline, name="story-timeline"),
     path("stories/<slug:slug>/updates/", views.story_updates, name="story-updates"),
     path("articles/<int:pk>/", views.article_detail, name="article-detail"),
+    path("sources/<int:pk>/", views.source_detail, name="source-detail"),
     path(
         "articles/<int:pk>/versions/<int:number>/raw/",
         views.version_raw,

@@ -18,10 +18,10 @@ from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseStopPolling
 from lxml_html_clean import Cleaner
 
-from stories import dashboard, diffing
+from stories import alert_views, dashboard, diffing
 from stories.forms import StorySearchForm, TimelineFilterForm, VersionPairForm
 from stories.http import HtmxHttpRequest, reader_view, wants_fragment
-from stories.models import Article, Change, Story, Version
+from stories.models import Article, Change, Source, Story, Version
 
 # -- story list -------------------------------------------------------------------
 
@@ -85,6 +85,7 @@ def story_detail(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     _timeline_context(story, form, context)
     if wants_fragment(request):
         return render(request, "stories/partials/timeline.html", context)
+    context["follow"] = alert_views.follow_panel(request, story)
     context["charts_html"] = dashboard.figure_charts_html(story)
     context["disagreements"] = dashboard.disagreements(story)
     context["articles"] = dashboard.story_articles(story)
@@ -153,7 +154,24 @@ def article_detail(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     context["changes"] = changes
     if wants_fragment(request):
         return render(request, "stories/partials/version_diff.html", context)
+    context["follow"] = alert_views.follow_panel(request, article)
     return render(request, "stories/article_detail.html", context)
+
+
+# -- sources ----------------------------------------------------------------------
+
+
+@require_GET
+@reader_view
+def source_detail(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    source = get_object_or_404(Source, pk=pk)
+    context = {
+        "source": source,
+        "articles": dashboard.source_articles(source),
+        "stories": dashboard.source_stories(source),
+        "follow": alert_views.follow_panel(request, source),
+    }
+    return render(request, "stories/source_detail.html", context)
 
 
 def _pick_pair(form: VersionPairForm, numbers: list[int]) -> dict:

@@ -7,7 +7,12 @@ from django.urls import reverse
 
 from stories import alerts
 from stories.models import Notification, Subscription
-from tests.factories import StoryFactory, SubscriptionFactory
+from tests.factories import (
+    ArticleFactory,
+    SourceFactory,
+    StoryFactory,
+    SubscriptionFactory,
+)
 
 
 @pytest.fixture
@@ -63,7 +68,7 @@ def test_subscribe_fragment_for_htmx_and_errors_stay_in_the_form(reader):
     )
     good = reader.post(url, {**data, "channel": "in_app"}, **headers)
 
-    assert bad.status_code == 400
+    assert bad.status_code == 422
     assert b'id="subscribe-form"' in bad.content
     assert b"<html" not in bad.content
     assert good.status_code == 200
@@ -85,7 +90,7 @@ def test_webhook_to_a_private_address_is_refused_at_subscribe_time(reader, setti
             "target": "http://127.0.0.1:9/hook",
         },
     )
-    assert response.status_code == 400
+    assert response.status_code == 422
     assert b"private address" in response.content
     assert not Subscription.objects.exists()
 
@@ -208,3 +213,98 @@ def test_notification_list_escapes_and_mark_read_clears_the_count(reader, user):
     assert b"<script>x" not in page.content
     assert b"notification-count" not in cleared.content
     assert Notification.objects.unread().count() == 0
+
+
+@pytest.mark.django_db
+def test_story_scope_without_a_story_is_a_field_error_not_a_constraint(reader):
+    response = reader.post(
+        reverse("alerts:subscription-create"),
+        {"scope": "story", "trigger": "any", "channel": "in_app", "mode": "daily"},
+        HTTP_HX_REQUEST="true",
+    )
+
+    body = response.content.decode()
+    assert response.status_code == 422
+    assert "Choose the story to follow." in body
+    assert "onstraint" not in body
+    assert 'class="field field-story has-error"' in body
+    assert not Subscription.objects.exists()
+
+
+@pytest.mark.django_db
+def test_alerts_page_offers_a_story_to_choose(reader):
+    story = StoryFactory(title="Flooding in the delta")
+    response = reader.get(reverse("alerts:subscription-list"))
+    body = response.content.decode()
+    assert '<select name="story"' in body
+    assert f'<option value="{story.pk}">Flooding in the delta</option>' in body
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("scope", ["story", "article", "source"])
+def test_follow_panel_on_each_page_subscribes_to_that_page(reader, user, scope):
+    story = StoryFactory()
+    source = SourceFactory(name="Harbour Gazette")
+    article = ArticleFactory(source=source)
+    article.stories.add(story)
+    target = {"story": story, "article": article, "source": source}[scope]
+
+    page = reader.get(target.get_absolute_url()).content.decode()
+    assert f"Follow this {scope}" in page
+    assert 'name="layout" value="follow"' in page
+    assert f'<input type="hidden" name="{scope}" value="{target.pk}"' in page
+
+    response = reader.post(
+        reverse("alerts:subscription-create"),
+        {
+            "layout": "follow",
+            "scope": scope,
+            scope: target.pk,
+            "trigger": "figure",
+            "channel": "in_app",
+            "mode": "hourly",
+            "next": target.get_absolute_url(),
+        },
+        HTTP_HX_REQUEST="true",
+    )
+
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "You now follow" in body
+    assert 'hx-swap-oob="afterbegin:#subscriptions"' in body
+    subscription = Subscription.objects.get()
+    assert (subscription.user, getattr(subscription, scope)) == (user, target)
+    assert (subscription.trigger, subscription.mode) == ("figure", "hourly")
+    again = reader.get(target.get_absolute_url()).content.decode()
+    assert "(1 alert)" in again
+
+
+@pytest.mark.django_db
+def test_follow_panel_invalid_webhook_shows_the_error_by_the_field(reader):
+    story = StoryFactory()
+    response = reader.post(
+        reverse("alerts:subscription-create"),
+        {
+            "layout": "follow",
+            "scope": "story",
+            "story": story.pk,
+            "trigger": "any",
+            "channel": "webhook",
+            "target": "not a url",
+            "mode": "immediate",
+        },
+        HTTP_HX_REQUEST="true",
+    )
+    body = response.content.decode()
+    assert response.status_code == 422
+    assert 'class="field field-target has-error"' in body
+    assert 'name="layout" value="follow"' in body
+    assert '<select name="scope"' not in body  # still the small form
+
+
+@pytest.mark.django_db
+def test_anonymous_reader_is_offered_login_to_follow(client):
+    story = StoryFactory()
+    page = client.get(story.get_absolute_url()).content.decode()
+    assert "Log in to follow this story" in page
+    assert 'name="layout"' not in page

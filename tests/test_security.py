@@ -373,6 +373,7 @@ EXPECTED_ANONYMOUS = {
     "stories:story-timeline": LOGIN,
     "stories:story-updates": LOGIN,
     "stories:article-detail": LOGIN,
+    "stories:source-detail": LOGIN,
     "stories:version-raw": LOGIN,
     "alerts:subscription-list": LOGIN,
     "alerts:subscription-create": LOGIN,

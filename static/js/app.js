@@ -20,3 +20,38 @@ document.addEventListener("htmx:afterSettle", (event) => {
   const link = event.detail.elt.querySelector("[data-hotkey]");
   if (link) link.focus({ preventScroll: true });
 });
+
+// The app's htmx error policy (the response rules are in base.html's htmx-config):
+// a 422 is a form re-rendered with its field errors and is swapped in place; any
+// other failed request leaves the page as it is and says so in one banner, which a
+// later successful request clears.
+const requestError = () => document.getElementById("request-error");
+
+function showRequestError(text) {
+  const banner = requestError();
+  if (!banner) return;
+  banner.querySelector("p").textContent = text;
+  banner.hidden = false;
+}
+
+document.addEventListener("htmx:responseError", (event) => {
+  const status = event.detail.xhr.status;
+  let text = `The server could not do that (error ${status}). Try again; if it keeps failing, reload the page.`;
+  if (status === 403) text = "That was refused (403). Your session may have expired: reload the page and log in again.";
+  else if (status === 404) text = "That is no longer there (404). Reload the page to see what is.";
+  else if (status >= 500) text = `Something went wrong on the server (error ${status}). Nothing was changed by this page; try again in a moment.`;
+  showRequestError(text);
+});
+
+document.addEventListener("htmx:sendError", () => {
+  showRequestError("The server cannot be reached. Check your connection; the page will catch up when it is back.");
+});
+
+document.addEventListener("htmx:afterRequest", (event) => {
+  const banner = requestError();
+  if (banner && !banner.hidden && event.detail.successful) banner.hidden = true;
+});
+
+document.addEventListener("click", (event) => {
+  if (event.target.closest("#request-error [data-dismiss]")) requestError().hidden = true;
+});

@@ -35,6 +35,9 @@ class Source(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def get_absolute_url(self) -> str:
+        return reverse("stories:source-detail", kwargs={"pk": self.pk})
+
 
 class StoryQuerySet(models.QuerySet):
     def active(self) -> "StoryQuerySet":
