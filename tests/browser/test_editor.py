@@ -1,0 +1,120 @@
+"""An editor's day in a real browser: following from pages, form errors, the live
+story page, notifications, phone widths, keyboard and axe-core."""
+
+import pytest
+from playwright.sync_api import expect
+
+from stories.models import Subscription
+from tests.browser.seed import seed_story
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+PASSWORD = "a long enough password"
+
+
+@pytest.fixture
+def editor(django_user_model):
+    return django_user_model.objects.create_user(
+        "editor", email="editor@example.org", password=PASSWORD
+    )
+
+
+def log_in(page, user) -> None:
+    page.goto("/accounts/login/")
+    page.get_by_label("Username").fill(user.username)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    expect(page.get_by_role("button", name=f"Log out {user.username}")).to_be_visible()
+
+
+@pytest.mark.parametrize("scope", ["story", "article", "source"])
+def test_follow_from_the_page(page, editor, screenshot, scope):
+    seeded = seed_story()
+    target = {
+        "story": seeded.story,
+        "article": seeded.nos,
+        "source": seeded.nos.source,
+    }[scope]
+    log_in(page, editor)
+    page.goto(target.get_absolute_url())
+
+    page.get_by_text(f"Follow this {scope}").click()
+    panel = page.locator("#follow-panel")
+    expect(
+        panel.get_by_role("heading", name=f"Alerts for this {scope}")
+    ).to_be_visible()
+    expect(panel.get_by_label("Address")).to_be_visible()  # e-mail is the default
+    panel.get_by_label("Channel").select_option(label="In-app notification")
+    expect(panel.get_by_label("Address")).to_be_hidden()  # in-app needs no address
+    panel.get_by_label("Trigger").select_option(label="Figure changes")
+    panel.get_by_label("Mode").select_option(label="Daily digest")
+    screenshot(page, f"follow-{scope}-form")
+    panel.get_by_role("button", name="Follow").click()
+
+    expect(panel.get_by_role("status")).to_contain_text(f"You now follow {scope}")
+    expect(panel.locator("#subscriptions > li")).to_have_count(1)
+    expect(panel.locator("#subscriptions")).to_contain_text("Figure changes")
+    screenshot(page, f"follow-{scope}-done")
+    subscription = Subscription.objects.get()
+    assert subscription.scope == scope
+    assert getattr(subscription, scope) == target
+    assert (subscription.channel, subscription.mode) == ("in_app", "daily")
+    page.reload()
+    expect(page.locator("#follow-panel summary")).to_contain_text("(1 alert)")
+
+
+@pytest.mark.parametrize("debug", [False, True], ids=["debug-off", "debug-on"])
+def test_invalid_webhook_shows_a_field_error_in_place(
+    page, editor, screenshot, settings, debug
+):
+    settings.DEBUG = debug
+    seeded = seed_story()
+    log_in(page, editor)
+    page.goto(seeded.story.get_absolute_url())
+    # With DEBUG on, django-htmx's hook replaces the page on 400/403/404/500.
+    expect(page.locator("script[src*='django-htmx.js']")).to_have_count(int(debug))
+
+    page.get_by_text("Follow this story").click()
+    panel = page.locator("#follow-panel")
+    panel.get_by_label("Channel").select_option(label="Webhook")
+    panel.get_by_label("Address").fill("not a web address")
+    panel.get_by_role("button", name="Follow").click()
+
+    error = panel.locator(".field-target .field-error")
+    expect(error).to_be_visible()
+    expect(error).to_contain_text("Enter a valid URL")
+    expect(panel.get_by_label("Address")).to_have_value("not a web address")
+    expect(panel.get_by_label("Address")).to_have_attribute("aria-invalid", "true")
+    expect(page.get_by_role("heading", name=seeded.story.title)).to_be_visible()
+    expect(page.locator("#request-error")).to_be_hidden()
+    screenshot(page, f"follow-webhook-error-{'debug' if debug else 'production'}")
+    assert not Subscription.objects.exists()
+
+    # Corrected, it goes through (a local address: tests never reach the internet).
+    settings.NEWSROOM_ALLOW_PRIVATE_HOSTS = True
+    panel.get_by_label("Address").fill("http://127.0.0.1:9/newsroom")
+    panel.get_by_role("button", name="Follow").click()
+    expect(panel.get_by_role("status")).to_contain_text("Webhook signing secret")
+    assert Subscription.objects.get().target == "http://127.0.0.1:9/newsroom"
+
+
+def test_a_server_error_shows_a_banner_and_keeps_the_page(page, editor):
+    seeded = seed_story()
+    log_in(page, editor)
+    page.goto(seeded.story.get_absolute_url())
+    page.route(
+        "**/alerts/subscribe/",
+        lambda route: route.fulfill(status=500, body="<h1>Server Error (500)</h1>"),
+    )
+    page.get_by_text("Follow this story").click()
+    page.locator("#follow-panel").get_by_label("Channel").select_option(
+        label="In-app notification"
+    )
+    page.locator("#follow-panel").get_by_role("button", name="Follow").click()
+
+    banner = page.locator("#request-error")
+    expect(banner).to_be_visible()
+    expect(banner).to_contain_text("error 500")
+    expect(page.locator("#follow-panel form")).to_be_visible()  # nothing swapped
+    banner.get_by_role("button", name="Dismiss").click()
+    expect(banner).to_be_hidden()
