@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django_htmx",
+    "ninja",  # the API's docs page then uses its bundled static files, not a CDN
     "stories",
 ]
 
@@ -260,6 +261,12 @@ NEWSROOM_CHECK_BATCH = env_int("NEWSROOM_CHECK_BATCH", 25)
 NEWSROOM_BATCH_SECONDS = env_int("NEWSROOM_BATCH_SECONDS", 45)
 # Stories are readable without login unless this is off.
 NEWSROOM_PUBLIC_STORIES = env_bool("NEWSROOM_PUBLIC_STORIES", True)
+# API (/api/v1/): requests per minute per token or logged-in user, and per address
+# for anonymous readers; changes newer than this many seconds are held back from
+# change lists so a page never skips one still being committed.
+NEWSROOM_API_REQUESTS_PER_MINUTE = env_int("NEWSROOM_API_REQUESTS_PER_MINUTE", 120)
+NEWSROOM_API_ANONYMOUS_PER_MINUTE = env_int("NEWSROOM_API_ANONYMOUS_PER_MINUTE", 30)
+NEWSROOM_API_SETTLE_SECONDS = env_int("NEWSROOM_API_SETTLE_SECONDS", 5)
 # How often an open story page asks for new changes, in seconds.
 NEWSROOM_POLL_SECONDS = env_int("NEWSROOM_POLL_SECONDS", 10)
 

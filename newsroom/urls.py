@@ -3,12 +3,14 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from stories import security
+from stories.api import api
 
 # Both login forms count failures per username and address (stories/security.py).
 admin.site.login_form = security.RateLimitedAdminAuthenticationForm
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("api/v1/", api.urls),
     path(
         "accounts/login/",
         auth_views.LoginView.as_view(
@@ -19,4 +21,5 @@ urlpatterns = [
     path("accounts/", include("django.contrib.auth.urls")),
     path("", include("stories.urls")),
     path("", include("stories.alert_urls")),
+    path("", include("stories.record_urls")),
 ]

@@ -8,6 +8,7 @@ from stories.models.alerts import (
     Subscription,
     SubscriptionQuerySet,
 )
+from stories.models.api import ApiToken, ApiTokenQuerySet
 from stories.models.core import (
     Article,
     ArticleQuerySet,
@@ -29,6 +30,8 @@ from stories.models.discovery import (
 )
 
 __all__ = [
+    "ApiToken",
+    "ApiTokenQuerySet",
     "Article",
     "ArticleQuerySet",
     "Change",

@@ -1,10 +1,13 @@
 import zlib
 from datetime import datetime
 
+from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.db.models import OuterRef, Q, Subquery
 from django.urls import reverse
 from django.utils import timezone
+
+from stories.models.search import SearchConfigName, SearchDocument
 
 
 class Source(models.Model):
@@ -183,6 +186,12 @@ class VersionQuerySet(models.QuerySet):
         return self.filter(number=Subquery(newest))
 
 
+class VersionManager(models.Manager.from_queryset(VersionQuerySet)):
+    def get_queryset(self) -> VersionQuerySet:
+        # The search vector is as large as the text and only search reads it.
+        return super().get_queryset().defer("search_vector")
+
+
 class Version(models.Model):
     article = models.ForeignKey(
         Article, on_delete=models.CASCADE, related_name="versions"
@@ -202,8 +211,20 @@ class Version(models.Model):
     published_at = models.DateTimeField(null=True, blank=True)
     modified_at = models.DateTimeField(null=True, blank=True)
     figures = models.JSONField(default=list, blank=True)
+    # Full-text search (stories/models/search.py): filled by the database itself.
+    # Its GIN index is created in migration 0007 on PostgreSQL only.
+    search_config = models.GeneratedField(
+        expression=SearchConfigName(),
+        output_field=models.CharField(max_length=16),
+        db_persist=True,
+    )
+    search_vector = models.GeneratedField(
+        expression=SearchDocument(),
+        output_field=SearchVectorField(null=True),
+        db_persist=True,
+    )
 
-    objects = VersionQuerySet.as_manager()
+    objects = VersionManager()
 
     class Meta:
         constraints = [
