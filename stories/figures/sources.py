@@ -66,4 +66,9 @@ def _gloss(np: list[Tok], c: Compiled) -> str:
         else:
             text = t.text
         words.append(gloss.get(low, text))
+    if words and words[0] in _CAPITALISED_ARTICLES:
+        words[0] = words[0].lower()  # "per the county council", mid-sentence
     return " ".join(words)
+
+
+_CAPITALISED_ARTICLES = frozenset(("The", "A", "An"))

@@ -1,5 +1,10 @@
 """Disagreements between sources: figure claims of one story from several
-articles whose values cannot both be right.
+outlets whose values cannot both be right.
+
+Only each outlet's current claim per kind takes part: the first current mention
+of the kind in the outlet's most recently fetched article. Older totals a live
+blog still quotes further down, superseded and background figures never do, so
+one outlet's history is not paired with another's present.
 
 Pure: no Django, no I/O.
 """
@@ -97,20 +102,33 @@ class Disagreement:
         }
 
 
+def current_claims(claims: Iterable[FigureClaim]) -> list[FigureClaim]:
+    """Each outlet's current claim per kind; claims come in text order per article."""
+    held: dict[tuple[str, str], FigureClaim] = {}
+    for c in claims:
+        if not c.figure.is_current:
+            continue
+        key = (c.outlet, c.figure.kind)
+        if key not in held or c.claimed_at > held[key].claimed_at:
+            held[key] = c
+    return list(held.values())
+
+
 def find_disagreements(claims: Iterable[FigureClaim]) -> list[Disagreement]:
-    """Pairs of claims of the same kind from different articles whose implied
-    value intervals (INTERVALS) don't overlap, even allowing the margin and, for
-    a newer claim above an older one, GROWTH_TOLERANCE; oldest pair first."""
+    """Pairs of current claims (current_claims) of the same kind from different
+    outlets whose implied value intervals (INTERVALS) don't overlap, even
+    allowing the margin and, for a newer claim above an older one,
+    GROWTH_TOLERANCE; oldest pair first."""
     usable = [
         (c, interval)
-        for c in claims
-        if c.figure.is_current and (interval := figure_interval(c.figure))
+        for c in current_claims(claims)
+        if (interval := figure_interval(c.figure))
     ]
     usable.sort(key=lambda x: (x[0].claimed_at, str(x[0].article_id)))
     out = []
     for n, (a, a_range) in enumerate(usable):
         for b, b_range in usable[n + 1 :]:
-            if a.figure.kind != b.figure.kind or a.article_id == b.article_id:
+            if a.figure.kind != b.figure.kind or a.outlet == b.outlet:
                 continue
             if _incompatible(a_range, b_range, later=b.claimed_at > a.claimed_at):
                 out.append(Disagreement(a.figure.kind, a, b, a_range, b_range))
