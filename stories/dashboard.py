@@ -36,11 +36,39 @@ class TimelineEntry:
 # -- story list -------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class ListMarker:
+    """What the story list showed: its newest change, newest story, story count.
+    A poll that finds the same marker has nothing to redraw."""
+
+    change_id: int
+    story_id: int
+    stories: int
+
+    def __str__(self) -> str:
+        return f"{self.change_id}-{self.story_id}-{self.stories}"
+
+    @classmethod
+    def parse(cls, value: str) -> ListMarker | None:
+        parts = value.split("-")
+        if len(parts) != 3 or not all(part.isdigit() for part in parts):
+            return None
+        return cls(*(int(part) for part in parts))
+
+
+def story_list_marker() -> ListMarker:
+    """Two aggregate queries: cheap enough for every poll of the story list."""
+    stories = Story.objects.active().aggregate(last=Max("id"), count=Count("id"))
+    last_change = Change.objects.aggregate(last=Max("id"))["last"]
+    return ListMarker(last_change or 0, stories["last"] or 0, stories["count"])
+
+
 def search(query: str) -> tuple[list[Story], list[Article]]:
     """Active stories (with card data) and articles matching `query`, newest first."""
     stories = Story.objects.active().annotate(
         article_count=Count("articles", distinct=True),
         last_change_at=Max("articles__changes__detected_at"),
+        last_change_id=Max("articles__changes__id"),
     )
     articles: list[Article] = []
     if query:
@@ -58,7 +86,9 @@ def search(query: str) -> tuple[list[Story], list[Article]]:
             )[:20]
         )
     found = list(
-        stories.order_by(F("last_change_at").desc(nulls_last=True), "-id")[:100]
+        stories.order_by(
+            "-is_pinned", F("last_change_at").desc(nulls_last=True), "-id"
+        )[:100]
     )
     add_story_card_data(found)
     return found, articles
@@ -157,6 +187,11 @@ def story_sources(story: Story) -> list[Source]:
     return list(
         Source.objects.filter(articles__stories=story).distinct().order_by("name", "id")
     )
+
+
+def last_checked(story: Story) -> datetime | None:
+    """When one of the story's articles was last checked."""
+    return story.articles.aggregate(last=Max("last_checked_at"))["last"]
 
 
 def story_articles(story: Story) -> QuerySet[Article]:

@@ -45,6 +45,8 @@ class StorySearchForm(forms.Form):
     q = forms.CharField(
         label="Search stories and articles", required=False, max_length=200
     )
+    # The list's state when the page was drawn (dashboard.story_list_marker).
+    since = forms.CharField(required=False, max_length=64)
 
 
 class TimelineFilterForm(forms.Form):
@@ -76,6 +78,8 @@ class TimelineFilterForm(forms.Form):
     )
     before = CursorField(required=False, widget=forms.HiddenInput)
     after = CursorField(required=False, widget=forms.HiddenInput)
+    # The newest check of the story's articles the open page shows.
+    checked = forms.DateTimeField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args, sources=(), **kwargs) -> None:
         super().__init__(*args, **kwargs)

@@ -30,10 +30,29 @@ from stories.models import Article, Change, Source, Story, Version
 @vary_on_headers("HX-Request")
 @reader_view
 def story_list(request: HtmxHttpRequest) -> HttpResponse:
+    """The story list; polled with ?since= (204 until a story or change is new)."""
     form = StorySearchForm(request.GET)
-    query = form.cleaned_data["q"].strip() if form.is_valid() else ""
+    valid = form.is_valid()
+    query = form.cleaned_data["q"].strip() if valid else ""
+    since = dashboard.ListMarker.parse(form.cleaned_data["since"] if valid else "")
+    marker = dashboard.story_list_marker()
+    if since == marker and request.htmx:
+        return HttpResponse(status=204)
     stories, articles = dashboard.search(query)
-    context = {"form": form, "query": query, "stories": stories, "articles": articles}
+    if since is not None:
+        for story in stories:
+            story.is_fresh = (
+                story.pk > since.story_id
+                or (story.last_change_id or 0) > since.change_id
+            )
+    context = {
+        "form": form,
+        "query": query,
+        "stories": stories,
+        "articles": articles,
+        "marker": marker,
+        "poll_seconds": settings.NEWSROOM_POLL_SECONDS,
+    }
     if wants_fragment(request):
         return render(request, "stories/partials/story_results.html", context)
     return render(request, "stories/story_list.html", context)
@@ -44,7 +63,7 @@ def story_list(request: HtmxHttpRequest) -> HttpResponse:
 
 def _filter_query(request: HttpRequest) -> str:
     query = request.GET.copy()
-    for key in ("before", "after"):
+    for key in ("before", "after", "checked"):
         query.pop(key, None)
     return query.urlencode()
 
@@ -71,6 +90,7 @@ def _timeline_context(story: Story, form: TimelineFilterForm, context: dict) -> 
         entries=entries,
         next_cursor=next_cursor,
         poll_cursor=dashboard.newest_cursor(story),
+        checked_at=dashboard.last_checked(story),
         is_older_page=before is not None,
         is_polling=story.status == Story.Status.ACTIVE,
     )
@@ -106,19 +126,31 @@ def story_timeline(request: HtmxHttpRequest, slug: str) -> HttpResponse:
 @require_GET
 @reader_view
 def story_updates(request: HtmxHttpRequest, slug: str) -> HttpResponse:
-    """Changes newer than ?after=, for polling: 204 if none, 286 once archived."""
+    """Changes newer than ?after=, for polling: 204 if none, 286 once archived.
+
+    One poll keeps the whole page true: once an article was checked after
+    ?checked= (always so when it changed), the disagreements, charts and articles
+    sidebar come along as out-of-band swaps."""
     story, form, context = _timeline_request(request, slug)
     if story.status != Story.Status.ACTIVE:
         return HttpResponseStopPolling()
     if not form.is_valid() or form.cleaned_data["after"] is None:
         return HttpResponse("A valid ?after= position is needed.", status=400)
-    newer = dashboard.changes_after(
-        story, form.filter_values(), form.cleaned_data["after"]
-    )
-    if not newer:
+    after = form.cleaned_data["after"]
+    newer = dashboard.changes_after(story, form.filter_values(), after)
+    checked_at = dashboard.last_checked(story)
+    shown = form.cleaned_data["checked"]
+    was_checked = checked_at is not None and (shown is None or checked_at > shown)
+    if not newer and not was_checked:
         return HttpResponse(status=204)
     context.update(
-        changes=newer, poll_cursor=dashboard.cursor_of(newer[0]), is_polling=True
+        changes=newer,
+        poll_cursor=dashboard.cursor_of(newer[0]) if newer else after,
+        checked_at=checked_at,
+        is_polling=True,
+        articles=dashboard.story_articles(story),
+        disagreements=dashboard.disagreements(story),
+        charts_html=dashboard.figure_charts_html(story),
     )
     return render(request, "stories/partials/timeline_updates.html", context)
 

@@ -247,11 +247,83 @@ def test_timeline_page_needs_a_cursor(client, seeded):
     assert response.status_code == 400
 
 
+def shown_check(story) -> str:
+    """The ?checked= an open page polls with: its newest article check."""
+    return max(a.last_checked_at for a in story.articles.all()).isoformat()
+
+
 def test_updates_return_204_when_nothing_is_new(client, seeded):
     newest = Change.objects.order_by("-detected_at", "-id").first()
     after = str(Cursor(newest.detected_at, newest.pk))
-    response = client.get(story_url("story-updates", seeded.story, after=after), **HX)
+    checked = shown_check(seeded.story)
+    url = story_url("story-updates", seeded.story, after=after, checked=checked)
+    response = client.get(url, **HX)
     assert response.status_code == 204
+
+
+def test_updates_refresh_claims_charts_and_sidebar_out_of_band(client, seeded):
+    newest = Change.objects.order_by("-detected_at", "-id").first()
+    after = str(Cursor(newest.detected_at, newest.pk))
+    checked = shown_check(seeded.story)
+    pk = seeded.story.pk
+    seeded.bbc_writer.version(
+        timezone.now(),
+        "Death toll rises in Nagorno-Karabakh",
+        "Toll rises.",
+        figures=seeded.bbc_writer.versions[-1].figures,
+    )
+
+    response = client.get(
+        story_url("story-updates", seeded.story, after=after, checked=checked), **HX
+    )
+
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert body.count('class="change change-') == 2  # headline and text
+    for part in (f"story-{pk}-claims", f"story-{pk}-charts", f"story-{pk}-articles"):
+        assert f'id="{part}" hx-swap-oob="true"' in body, part
+    assert "Death toll rises in Nagorno-Karabakh" in body
+    assert "Sources disagree" in body and 'id="chart-killed"' in body
+
+
+def test_updates_refresh_the_sidebar_when_an_article_was_only_checked(client, seeded):
+    newest = Change.objects.order_by("-detected_at", "-id").first()
+    after = str(Cursor(newest.detected_at, newest.pk))
+    checked = shown_check(seeded.story)
+    url = story_url("story-updates", seeded.story, after=after, checked=checked)
+    type(seeded.nos).objects.filter(pk=seeded.nos.pk).update(
+        last_checked_at=timezone.now()
+    )
+
+    body = client.get(url, **HX).content.decode()
+
+    assert 'class="change change-' not in body
+    assert f'id="story-{seeded.story.pk}-articles" hx-swap-oob="true"' in body
+    assert "checked <time" in body and "just now</time>" in body
+    assert "0 minutes" not in body
+
+
+def test_story_list_poll_is_204_until_a_story_or_change_is_new(client, seeded):
+    page = client.get(reverse("stories:story-list")).content.decode()
+    since = re.search(r"\?since=([0-9-]+)", page).group(1)
+    url = reverse("stories:story-list") + f"?since={since}"
+    assert client.get(url, **HX).status_code == 204
+
+    seeded.bbc_writer.version(timezone.now(), "Ceasefire agreed", "A ceasefire.")
+    StoryFactory(title="Storm Ellen")
+
+    body = client.get(url, **HX).content.decode()
+    assert body.count("story-card is-fresh") == 2
+    assert "Storm Ellen" in body
+    assert f"?since={since}" not in body  # the poll goes on from the new state
+
+
+def test_pinned_stories_come_first_with_a_marker(client, seeded):
+    pinned = StoryFactory(title="Pinned but quiet", is_pinned=True)
+    body = client.get(reverse("stories:story-list")).content.decode()
+    assert body.index("Pinned but quiet") < body.index("Nagorno-Karabakh")
+    assert f'id="story-{pinned.pk}-row"' in body
+    assert '<span class="pin">Pinned' in body
 
 
 def test_updates_return_new_entries_and_a_moved_poller(client, seeded):
@@ -291,7 +363,13 @@ def test_updates_respect_filters(client, seeded):
     newest = Change.objects.order_by("-detected_at", "-id").first()
     after = str(Cursor(newest.detected_at, newest.pk))
     add_changes(seeded.nos, 2, timezone.now() + timedelta(seconds=1))
-    url = story_url("story-updates", seeded.story, after=after, kind="figure")
+    url = story_url(
+        "story-updates",
+        seeded.story,
+        after=after,
+        kind="figure",
+        checked=shown_check(seeded.story),
+    )
     assert client.get(url, **HX).status_code == 204
 
 
@@ -349,10 +427,10 @@ def test_story_page_query_count_is_constant(
     client, seeded, django_assert_max_num_queries
 ):
     url = seeded.story.get_absolute_url()
-    with django_assert_max_num_queries(8):
+    with django_assert_max_num_queries(9):
         client.get(url)
     add_changes(seeded.nos, 300, timezone.now() - timedelta(days=3))
-    with django_assert_max_num_queries(8):
+    with django_assert_max_num_queries(9):
         response = client.get(url)
     assert response.content.count(b'class="change change-') == 50
 
@@ -363,7 +441,7 @@ def test_story_list_query_count_is_constant(
     for _ in range(5):
         story = StoryFactory()
         ArticleFactory().stories.add(story)
-    with django_assert_max_num_queries(5):
+    with django_assert_max_num_queries(6):
         client.get(reverse("stories:story-list"))
 
 

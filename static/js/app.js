@@ -55,3 +55,45 @@ document.addEventListener("htmx:afterRequest", (event) => {
 document.addEventListener("click", (event) => {
   if (event.target.closest("#request-error [data-dismiss]")) requestError().hidden = true;
 });
+
+// Live entries ("New") lose their highlight a few seconds after they were on screen.
+const SEEN_AFTER_MS = 4000;
+const seen = new IntersectionObserver((items) => {
+  for (const item of items) {
+    if (!item.isIntersecting) continue;
+    const entry = item.target;
+    seen.unobserve(entry);
+    setTimeout(() => {
+      if (document.hidden) seen.observe(entry); // not seen yet: try again later
+      else entry.classList.add("is-seen");
+    }, SEEN_AFTER_MS);
+  }
+}, { threshold: 0.5 });
+
+function watchNewEntries(root) {
+  if (!(root instanceof Element)) return;
+  if (root.matches(".is-new")) seen.observe(root);
+  root.querySelectorAll(".is-new").forEach((entry) => seen.observe(entry));
+}
+document.addEventListener("htmx:load", (event) => watchNewEntries(event.detail.elt));
+
+// "checked 4 minutes ago" stays true between polls (the server wording, stories/templatetags/timefmt.py).
+const AGO_UNITS = [[7 * 86400, "week"], [86400, "day"], [3600, "hour"], [60, "minute"]];
+
+function agoWords(seconds) {
+  if (seconds < 60) return "just now";
+  if (seconds >= 28 * 86400) return null; // months and years: leave the server's words
+  for (const [size, unit] of AGO_UNITS) {
+    const count = Math.floor(seconds / size);
+    if (count >= 1) return `${count} ${unit}${count === 1 ? "" : "s"} ago`;
+  }
+  return null;
+}
+
+function refreshAgo() {
+  for (const time of document.querySelectorAll("time[data-ago]")) {
+    const words = agoWords((Date.now() - Date.parse(time.getAttribute("datetime"))) / 1000);
+    if (words && time.textContent !== words) time.textContent = words;
+  }
+}
+setInterval(refreshAgo, 30000);

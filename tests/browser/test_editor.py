@@ -1,11 +1,14 @@
 """An editor's day in a real browser: following from pages, form errors, the live
 story page, notifications, phone widths, keyboard and axe-core."""
 
+import re
+
 import pytest
+from django.utils import timezone
 from playwright.sync_api import expect
 
-from stories.models import Subscription
-from tests.browser.seed import seed_story
+from stories.models import Article, Story, Subscription
+from tests.browser.seed import delta, figure, seed_story
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -118,3 +121,95 @@ def test_a_server_error_shows_a_banner_and_keeps_the_page(page, editor):
     expect(page.locator("#follow-panel form")).to_be_visible()  # nothing swapped
     banner.get_by_role("button", name="Dismiss").click()
     expect(banner).to_be_hidden()
+
+
+def test_open_story_page_stays_true_as_three_changes_arrive(page, screenshot, settings):
+    settings.NEWSROOM_POLL_SECONDS = 1
+    seeded = seed_story()
+    story = seeded.story
+    page.goto(story.get_absolute_url())
+    page.evaluate("window.__sameDocument = true")
+    claims = page.locator(f"#story-{story.pk}-claims")
+    sidebar = page.locator(f"#story-{story.pk}-articles")
+    killed_rows = page.locator("#chart-killed .chart-data tbody tr")
+    evacuated_rows = page.locator("#chart-evacuated .chart-data tbody tr")
+    expect(killed_rows).to_have_count(4)  # two series, a point before and after
+    expect(evacuated_rows).to_have_count(1)
+    expect(claims).to_contain_text("nearly 100")
+    expect(claims).not_to_contain_text("150")
+    expect(sidebar).not_to_contain_text("Death toll rises")
+
+    bbc, nos = seeded.bbc_writer, seeded.nos_writer
+    bbc_text = bbc.versions[-1].text
+    killed_150 = [figure("killed", 150, attributed_to="a former official", lang="en")]
+    bbc.version(
+        timezone.now(),
+        bbc.versions[-1].title,
+        bbc_text,
+        figures=killed_150,
+        figure_deltas=[delta("killed", 100, 150, "a former official", "nearly")],
+    )
+    bbc.version(
+        timezone.now(),
+        "Death toll rises to 150 in Nagorno-Karabakh",
+        bbc_text,
+        figures=killed_150,
+    )
+    nos_last = nos.versions[-1]
+    nos.version(
+        timezone.now(),
+        nos_last.title,
+        nos_last.text,
+        figures=[
+            *nos_last.figures[:2],
+            figure("evacuated", 6500, "nearly", "Armenian officials"),
+        ],
+        figure_deltas=[
+            delta("evacuated", 2300, 6500, "Armenian officials", "nearly", "nearly")
+        ],
+    )
+
+    expect(page.locator(f"#story-{story.pk}-live > li.change")).to_have_count(
+        3, timeout=10_000
+    )
+    expect(killed_rows).to_have_count(5)
+    expect(evacuated_rows).to_have_count(2)
+    expect(claims).to_contain_text("150")
+    expect(sidebar).to_contain_text("Death toll rises to 150 in Nagorno-Karabakh")
+    expect(sidebar).to_contain_text("just now")
+    assert page.evaluate("window.__sameDocument") is True
+    screenshot(page, "story-live-three-changes")
+    # "New" marks fade once seen, not before.
+    page.wait_for_timeout(1_000)
+    expect(page.locator(".change.is-new.is-seen")).to_have_count(0)
+    page.locator(f"#story-{story.pk}-live").scroll_into_view_if_needed()
+    expect(page.locator(".change.is-new.is-seen")).to_have_count(3, timeout=10_000)
+    expect(page.locator(".new-marker:visible")).to_have_count(0)
+
+
+def test_story_list_shows_new_and_changed_stories_live(page, screenshot, settings):
+    settings.NEWSROOM_POLL_SECONDS = 1
+    seeded = seed_story()
+    page.goto("/")
+    page.evaluate("window.__sameDocument = true")
+    cards = page.locator(".story-card")
+    expect(cards).to_have_count(1)
+    page.wait_for_timeout(1_500)  # an unchanged list polls without redrawing
+    expect(page.locator(".story-card.is-fresh")).to_have_count(0)
+
+    story = Story.objects.create(title="Storm Ellen reaches the coast", slug="ellen")
+    storm = Article.objects.create(url="https://example.org/storm", title="Storm")
+    storm.stories.add(story)
+    expect(cards).to_have_count(2, timeout=10_000)
+    fresh = page.locator(".story-card.is-fresh")
+    expect(fresh).to_have_count(1)
+    expect(fresh).to_contain_text("Storm Ellen reaches the coast")
+
+    seeded.bbc_writer.version(
+        timezone.now(), "Ceasefire agreed in Nagorno-Karabakh", "A ceasefire."
+    )
+    expect(cards.first).to_contain_text("Nagorno-Karabakh", timeout=10_000)
+    expect(cards.first).to_have_class(re.compile(r"\bis-fresh\b"))
+    expect(cards.first).to_contain_text("just now")
+    assert page.evaluate("window.__sameDocument") is True
+    screenshot(page, "stories-live")
