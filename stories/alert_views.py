@@ -214,9 +214,7 @@ def subscription_action(request: HtmxHttpRequest, pk: int, action: str) -> HttpR
         return (
             HttpResponse("") if request.htmx else redirect("alerts:subscription-list")
         )
-    alerts.apply_action(subscription, action)
-    if action == "resume":
-        tasks.deliver.delay_on_commit(subscription.pk)
+    tasks.apply_subscription_action(subscription, action)
     subscription.refresh_from_db()
     if request.htmx:
         return render(
@@ -244,7 +242,7 @@ def signed_action(request: HttpRequest, token: str) -> HttpResponse:
     # GET only asks: link scanners in mail systems follow links, people press buttons.
     done = request.method == "POST"
     if done:
-        alerts.apply_action(subscription, action)
+        tasks.apply_subscription_action(subscription, action)
         subscription.refresh_from_db()
     context = {"subscription": subscription, "action": action, "done": done}
     return render(request, "alerts/signed_action.html", context)

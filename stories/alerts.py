@@ -370,7 +370,10 @@ def _leave_pause_notice(subscription: Subscription, now: datetime) -> None:
 def apply_action(
     subscription: Subscription, action: str, now: datetime | None = None
 ) -> None:
-    """Mute, unmute, pause, resume or unsubscribe; resuming sends what is pending."""
+    """Mute, unmute, pause, resume or unsubscribe the subscription.
+
+    Resuming only opens the gate: sending what waited is queued by the caller
+    (tasks.apply_subscription_action, used by every way in)."""
     now = now or timezone.now()
     rows = Subscription.objects.filter(pk=subscription.pk)
     if action == "mute":

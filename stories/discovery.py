@@ -62,7 +62,9 @@ def fetch_feed(
         accept=accept,
     )
     if result.gone:
-        raise fetching.PermanentFetchError("http_error", f"HTTP {result.status}")
+        raise fetching.PermanentFetchError(
+            "http_error", f"HTTP {result.status}", status_code=result.status
+        )
     return result
 
 
@@ -164,7 +166,7 @@ def article_urls(entries: list[Entry], pattern: str) -> dict[str, Entry]:
 
 @dataclass(frozen=True)
 class PollResult:
-    outcome: str  # ok | not_modified | failed
+    outcome: FeedPoll.Outcome
     message: str
     entries: int = 0
     new_article_ids: list[int] = field(default_factory=list)
@@ -197,11 +199,11 @@ def poll_feed(feed: Feed, now: datetime | None = None) -> PollResult:
             feed.url, etag=feed.etag, last_modified=feed.last_modified, policy=policy
         )
     except fetching.FetchError as exc:
-        return _record_failure(feed, str(exc), getattr(exc, "status_code", None), 0)
+        return _record_failure(feed, str(exc), exc.status_code, 0)
     now = now or timezone.now()
     if response.not_modified:
         _record_success(feed, response, now, FeedPoll.Outcome.NOT_MODIFIED, 0, 0)
-        return PollResult("not_modified", "not modified (304)")
+        return PollResult(FeedPoll.Outcome.NOT_MODIFIED, "not modified (304)")
     entries = parse_entries(response.body, feed.kind, response.url)
     if not entries and not _looks_like_feed(response.body):
         return _record_failure(
@@ -214,7 +216,10 @@ def poll_feed(feed: Feed, now: datetime | None = None) -> PollResult:
     )
     logger.info("feed=%s entries=%s new=%s", feed.pk, len(entries), len(new_ids))
     return PollResult(
-        "ok", f"{len(entries)} entries, {len(new_ids)} new", len(entries), new_ids
+        FeedPoll.Outcome.OK,
+        f"{len(entries)} entries, {len(new_ids)} new",
+        len(entries),
+        new_ids,
     )
 
 
@@ -319,7 +324,7 @@ def _record_failure(
             message=message[:500],
         )
     logger.warning("feed=%s poll failed: %s", feed.pk, message)
-    return PollResult("failed", message)
+    return PollResult(FeedPoll.Outcome.FAILED, message)
 
 
 # --- robots.txt -------------------------------------------------------------------

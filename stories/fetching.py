@@ -131,13 +131,18 @@ class PostResult:
 
 
 class FetchError(Exception):
-    """Base: ``str(exc)`` is a short reason for the article, ``code`` a machine code."""
+    """Base: ``str(exc)`` is a short reason for the article, ``code`` a machine code,
+    ``status_code`` the HTTP status when the server answered (None when it did not)."""
 
-    def __init__(self, code: str, reason: str) -> None:
-        # Both in args so the exception pickles (Celery moves it between processes).
+    def __init__(
+        self, code: str, reason: str, *, status_code: int | None = None
+    ) -> None:
+        # Both in args so the exception pickles (Celery moves it between processes);
+        # keyword attributes travel in the instance dict.
         super().__init__(code, reason)
         self.code = code
         self.reason = reason
+        self.status_code = status_code
 
     def __str__(self) -> str:
         return self.reason
@@ -151,9 +156,14 @@ class TransientFetchError(FetchError):
     """Worth retrying later: timeout, connection trouble, 5xx, 429."""
 
     def __init__(
-        self, code: str, reason: str, *, retry_after: int | None = None
+        self,
+        code: str,
+        reason: str,
+        *,
+        retry_after: int | None = None,
+        status_code: int | None = None,
     ) -> None:
-        super().__init__(code, reason)
+        super().__init__(code, reason, status_code=status_code)
         self.retry_after = retry_after
 
 
@@ -356,16 +366,20 @@ def _read_result(
         retry_after = _parse_retry_after(response.headers.get("Retry-After"))
         suffix = f" (retry after {retry_after} s)" if retry_after is not None else ""
         raise TransientFetchError(
-            "rate_limited", f"rate limited: HTTP 429{suffix}", retry_after=retry_after
+            "rate_limited",
+            f"rate limited: HTTP 429{suffix}",
+            retry_after=retry_after,
+            status_code=status,
         )
     elif status >= 500:
         raise TransientFetchError(
             "http_error",
             f"HTTP {status}",
             retry_after=_parse_retry_after(response.headers.get("Retry-After")),
+            status_code=status,
         )
     elif not 200 <= status < 300:
-        raise PermanentFetchError("http_error", f"HTTP {status}")
+        raise PermanentFetchError("http_error", f"HTTP {status}", status_code=status)
     else:
         if content_type and content_type not in content_types:
             raise _wrong_type(content_types, content_type)
@@ -539,8 +553,9 @@ def check_url(
         policy.allow_private
         or _host_port(host, port) in {entry.lower() for entry in policy.allowed_hosts}
     ):
+        allowed = ", ".join(str(p) for p in sorted(policy.allowed_ports)) or "none"
         raise PermanentFetchError(
-            "refused_port", f"refused: {via}port {port} (only 80 and 443)"
+            "refused_port", f"refused: {via}port {port} (allowed ports: {allowed})"
         )
     return url
 

@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime, timedelta
+from enum import StrEnum
 
 from django.conf import settings
 from django.db import DataError, IntegrityError, transaction
@@ -35,9 +36,22 @@ NO_EDITS = intelligence.classify_edits("", "", "en")
 NOISY_REGION = fingerprint.Region(selector="", fingerprint="noisy")
 
 
+class Outcome(StrEnum):
+    """What one check ended in (CheckResult.outcome; tasks count and log these)."""
+
+    NEW_VERSION = "new_version"  # the content moved: a version and its changes
+    UNCHANGED = "unchanged"  # fetched, same content (or stored by a concurrent check)
+    NOT_MODIFIED = "not_modified"  # the server answered 304
+    RESTORED = "restored"  # a removed article is back with the text it had
+    REMOVED = "removed"  # 404/410
+    FAILED = "failed"  # recorded on the article, with backoff
+    RETIRED = "retired"  # retired before its queued check ran: not fetched
+    DELETED = "deleted"  # deleted while it was being checked
+
+
 @dataclass(frozen=True)
 class CheckResult:
-    outcome: str  # new_version | unchanged | not_modified | removed | failed | deleted
+    outcome: Outcome
     message: str
     status_code: int | None = None
     version: Version | None = None
@@ -145,14 +159,14 @@ def check_article(article: Article, now: datetime | None = None) -> CheckResult:
     except Article.DoesNotExist:
         # Deleted while we fetched: its transaction rolled back, nothing to record.
         logger.info("article=%s deleted during its check", article.pk)
-        result = CheckResult("deleted", "article was deleted during the check")
+        result = CheckResult(Outcome.DELETED, "article was deleted during the check")
     return replace(result, timings=clock.finish())
 
 
 def _check(article: Article, now: datetime | None, clock: StageClock) -> CheckResult:
     if article.state == Article.State.RETIRED:
         # Queued before an editor (or the schedule) retired it: leave it alone.
-        return CheckResult("retired", "article is retired; not checked")
+        return CheckResult(Outcome.RETIRED, "article is retired; not checked")
     try:
         with clock.stage("fetch"):
             fetched = fetching.fetch(
@@ -167,11 +181,13 @@ def _check(article: Article, now: datetime | None, clock: StageClock) -> CheckRe
             str(exc),
             is_transient=isinstance(exc, fetching.TransientFetchError),
             retry_after=getattr(exc, "retry_after", None),
-            status_code=getattr(exc, "status_code", None),
+            status_code=exc.status_code,
         )
 
     if fetched.not_modified:
-        return _record_unchanged(article, fetched, "not modified (304)", "not_modified")
+        return _record_unchanged(
+            article, fetched, "not modified (304)", Outcome.NOT_MODIFIED
+        )
     if fetched.gone:
         return _record_removed(article, fetched)
 
@@ -183,7 +199,10 @@ def _check(article: Article, now: datetime | None, clock: StageClock) -> CheckRe
             current = fingerprint.fingerprint(fetched.body, article.region_selector)
         if current == article.region_fingerprint:
             return _record_unchanged(
-                article, fetched, "unchanged (article region identical)", "unchanged"
+                article,
+                fetched,
+                "unchanged (article region identical)",
+                Outcome.UNCHANGED,
             )
         region_moved = True
 
@@ -296,7 +315,7 @@ def _store(
                     Change.objects.bulk_create(changes)
                 _finish(locked, fetched, now, changed=bool(changes), status="unchanged")
                 return CheckResult(
-                    "unchanged" if not changes else "restored",
+                    Outcome.RESTORED if changes else Outcome.UNCHANGED,
                     "unchanged" if not changes else "restored (same text as before)",
                     fetched.status,
                     changes=changes,
@@ -329,7 +348,9 @@ def _store(
         logger.info(
             "article=%s version already stored by a concurrent check", article.pk
         )
-        return CheckResult("unchanged", "stored by a concurrent check", fetched.status)
+        return CheckResult(
+            Outcome.UNCHANGED, "stored by a concurrent check", fetched.status
+        )
     except DataError as exc:
         # A value the columns cannot hold (e.g. a redirect to a 3,000-character URL):
         # record it like any bad page instead of failing the task over and over.
@@ -343,7 +364,7 @@ def _store(
         ",".join(c.kind for c in changes) or "-",
     )
     return CheckResult(
-        "new_version",
+        Outcome.NEW_VERSION,
         f"new version {version.number}",
         fetched.status,
         version=version,
@@ -534,7 +555,7 @@ def _retire_if_quiet(article: Article, now: datetime) -> None:
 
 
 def _record_unchanged(
-    article: Article, fetched: fetching.FetchResult, status: str, outcome: str
+    article: Article, fetched: fetching.FetchResult, status: str, outcome: Outcome
 ) -> CheckResult:
     now = timezone.now()
     if article.state == Article.State.ACTIVE:
@@ -583,7 +604,7 @@ def _record_removed(article: Article, fetched: fetching.FetchResult) -> CheckRes
         locked.last_modified = ""
         locked.save()
     return CheckResult(
-        "removed",
+        Outcome.REMOVED,
         f"removed (HTTP {fetched.status})",
         fetched.status,
         changes=changes,
@@ -625,7 +646,7 @@ def _record_failure(
         locked.save()
     logger.warning("article=%s check failed: %s", article.pk, message)
     return CheckResult(
-        "failed",
+        Outcome.FAILED,
         message,
         status_code,
         is_transient=is_transient,

@@ -14,7 +14,7 @@ from django.db import InterfaceError, OperationalError
 from django.utils import timezone
 
 from stories import alerts, pipeline
-from stories.models import Article
+from stories.models import Article, Subscription
 
 logger = logging.getLogger(__name__)
 
@@ -184,6 +184,16 @@ def deliver(subscription_id: int) -> str:
     if result.next_at is not None:
         _schedule_delivery(subscription_id, result.next_at)
     return result.outcome
+
+
+def apply_subscription_action(subscription: Subscription, action: str) -> None:
+    """alerts.apply_action, and on resume send what waited, once committed.
+
+    The alert page, the signed links in messages and the admin all act through
+    here, so resuming sends the pending alerts whichever way it was done."""
+    alerts.apply_action(subscription, action)
+    if action == "resume":
+        deliver.delay_on_commit(subscription.pk)
 
 
 @shared_task(**DB_RETRYING)

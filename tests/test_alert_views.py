@@ -6,9 +6,10 @@ from django.test import Client
 from django.urls import reverse
 
 from stories import alerts
-from stories.models import Notification, Subscription
+from stories.models import Delivery, Notification, Subscription
 from tests.factories import (
     ArticleFactory,
+    ChangeFactory,
     SourceFactory,
     StoryFactory,
     SubscriptionFactory,
@@ -166,6 +167,38 @@ def test_one_click_unsubscribe_post_needs_no_csrf_token():
     assert response.status_code == 200
     subscription.refresh_from_db()
     assert subscription.unsubscribed_at is not None
+
+
+def run_queued_tasks(callbacks: list) -> None:
+    """Run the tasks the request queued on commit, inline, as a worker would."""
+    for callback in callbacks:
+        task = callback.func.__self__  # task.delay, bound by delay_on_commit
+        task(*callback.args, **callback.keywords)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("via", ["signed link", "alert page"])
+def test_resuming_sends_what_was_pending(
+    via, client, user, mailoutbox, django_capture_on_commit_callbacks
+):
+    article = ArticleFactory()
+    subscription = SubscriptionFactory(user=user, scope="article", article=article)
+    alerts.send_for_change(ChangeFactory(article=article).pk)
+    alerts.apply_action(subscription, "pause")  # before the alert went out
+    if via == "signed link":
+        url = reverse(
+            "alerts:signed-action", args=[alerts.action_token(subscription, "resume")]
+        )
+    else:
+        client.force_login(user)
+        url = reverse("alerts:subscription-action", args=[subscription.pk, "resume"])
+
+    with django_capture_on_commit_callbacks() as callbacks:
+        client.post(url)
+    run_queued_tasks(callbacks)
+
+    assert len(mailoutbox) == 1
+    assert Delivery.objects.get().sent_at is not None
 
 
 @pytest.mark.django_db

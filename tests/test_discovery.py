@@ -92,6 +92,8 @@ def test_failing_feed_is_recorded_backed_off_and_flagged(httpserver, allow_host)
 
     assert result.outcome == "failed"
     assert feed.consecutive_failures == 3
+    assert feed.last_status_code == 500
+    assert list(feed.polls.values_list("status_code", flat=True)) == [500] * 3
     assert feed.is_failing
     assert feed.next_poll_at > feed.last_polled_at
     health = sources.source_health(feed.source)

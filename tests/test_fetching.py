@@ -740,15 +740,18 @@ def test_unresolvable_host_is_a_transient_connection_error(fake_dns):
 
 
 def test_fetch_errors_survive_pickling_for_celery():
-    error = TransientFetchError("rate_limited", "rate limited: HTTP 429", retry_after=9)
+    error = TransientFetchError(
+        "rate_limited", "rate limited: HTTP 429", retry_after=9, status_code=429
+    )
 
     copy = pickle.loads(pickle.dumps(error))
 
     assert type(copy) is TransientFetchError
-    assert (copy.code, str(copy), copy.retry_after) == (
+    assert (copy.code, str(copy), copy.retry_after, copy.status_code) == (
         "rate_limited",
         "rate limited: HTTP 429",
         9,
+        429,
     )
 
 

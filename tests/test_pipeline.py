@@ -355,3 +355,18 @@ def test_redirect_to_an_overlong_url_is_a_recorded_failure(httpserver, allow_hos
     assert result.outcome == "failed"
     assert "could not store" in article.last_status
     assert not Version.objects.exists()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("status", [500, 403])
+def test_failed_fetch_records_the_pages_http_status(httpserver, allow_host, status):
+    allow_host(httpserver.url_for("/"))
+    article = ArticleFactory(url=httpserver.url_for("/broken"))
+    httpserver.expect_request("/broken").respond_with_data("no", status=status)
+
+    result = pipeline.check_article(article)
+
+    article.refresh_from_db()
+    assert result.outcome == "failed"
+    assert (result.status_code, article.last_status_code) == (status, status)
+    assert article.last_status == f"HTTP {status}"

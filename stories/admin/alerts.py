@@ -3,7 +3,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 
-from stories import alerts, tasks
+from stories import tasks
 from stories.models import Delivery, Notification, Subscription
 
 
@@ -44,8 +44,7 @@ class SubscriptionAdmin(admin.ModelAdmin):
         self, request: HttpRequest, queryset: QuerySet[Subscription]
     ) -> None:
         for subscription in queryset:
-            alerts.apply_action(subscription, "resume")
-            tasks.deliver.delay_on_commit(subscription.pk)
+            tasks.apply_subscription_action(subscription, "resume")
         self.message_user(request, f"Resumed {queryset.count()} subscription(s).")
 
     @admin.action(description="Pause")
@@ -53,7 +52,7 @@ class SubscriptionAdmin(admin.ModelAdmin):
         self, request: HttpRequest, queryset: QuerySet[Subscription]
     ) -> None:
         for subscription in queryset:
-            alerts.apply_action(subscription, "pause")
+            tasks.apply_subscription_action(subscription, "pause")
         self.message_user(request, f"Paused {queryset.count()} subscription(s).")
 
 
