@@ -287,6 +287,8 @@ LOGGING = {
 NEWSROOM_FEED_TICK_SECONDS = env_int("NEWSROOM_FEED_TICK_SECONDS", 60)
 # A feed (and so its source) is flagged as failing after this many failed polls.
 NEWSROOM_FEED_FAILING_AFTER = env_int("NEWSROOM_FEED_FAILING_AFTER", 3)
+# An article shows as failing in admin after this many failed checks in a row.
+NEWSROOM_ARTICLE_FAILING_AFTER = env_int("NEWSROOM_ARTICLE_FAILING_AFTER", 3)
 # Largest feed or sitemap accepted, in bytes.
 NEWSROOM_MAX_FEED_BYTES = env_int("NEWSROOM_MAX_FEED_BYTES", 10_000_000)
 # Similarity scores (0..1): at or above ACCEPT an article joins the story (shared

@@ -13,7 +13,8 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import HttpResponseStopPolling
 
-from stories import alerts, channels, tasks
+from stories import channels, tasks
+from stories import messages as alert_messages
 from stories.http import HtmxHttpRequest
 from stories.models import Article, Notification, Source, Story, Subscription
 
@@ -230,7 +231,7 @@ def subscription_action(request: HtmxHttpRequest, pk: int, action: str) -> HttpR
 @csrf_exempt
 @require_http_methods(["GET", "POST"])
 def signed_action(request: HttpRequest, token: str) -> HttpResponse:
-    found = alerts.read_action_token(token)
+    found = alert_messages.read_action_token(token)
     subscription = None
     if found is not None:
         subscription = Subscription.objects.filter(pk=found[0]).first()

@@ -12,39 +12,25 @@ Nothing here enqueues tasks; the return values tell tasks.py what to schedule.
 """
 
 import logging
-import random
 import uuid
-from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.core import signing
 from django.db import transaction
 from django.db.models import F, Min
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
-from stories import channels, figures
-from stories.models import (
-    Change,
-    Delivery,
-    Notification,
-    Story,
-    Subscription,
-)
+from stories import channels, messages, policy
+from stories.models import Change, Delivery, Notification, Subscription
+from stories.models.core import FigureDeltaDetails
 
 logger = logging.getLogger(__name__)
 
-SIGNING_SALT = "newsroom.alerts.subscription"
-ACTIONS = ("mute", "pause", "resume", "unsubscribe")
 # One message carries at most this many changes; the rest go in the next one.
 MAX_BATCH = 200
-# A claim this old with nothing recorded means the sending worker died.
-CLAIM_LEASE = timedelta(minutes=10)
-EXCERPT_CONTEXT_WORDS = 8
-EXCERPT_MAX_CHARS = 600
 
 
 @dataclass(frozen=True)
@@ -66,46 +52,110 @@ class DeliverResult:
 
 def matches(subscription: Subscription, change: Change) -> bool:
     """Whether the subscription's trigger fires for this change (scope aside)."""
-    if (change.details or {}).get("flip_flop"):
-        return False  # back to a text readers were already told about
-    trigger = subscription.trigger
+    fires = _TRIGGERS.get(subscription.trigger)
+    return fires is not None and fires(subscription, change)
+
+
+def _any_change(subscription: Subscription, change: Change) -> bool:
+    return True
+
+
+def _headline_changed(subscription: Subscription, change: Change) -> bool:
+    return change.kind == Change.Kind.HEADLINE
+
+
+def _scores_enough(subscription: Subscription, change: Change) -> bool:
+    return change.significance * 100 >= (subscription.threshold or 0)
+
+
+def _enough_words(subscription: Subscription, change: Change) -> bool:
+    """Removals and restorations always; text and headlines by words touched."""
     kinds = Change.Kind
-    if trigger == Subscription.Trigger.ANY:
+    if change.kind in (kinds.REMOVED, kinds.RESTORED):
         return True
-    if trigger == Subscription.Trigger.HEADLINE:
-        return change.kind == kinds.HEADLINE
-    if trigger == Subscription.Trigger.SIGNIFICANCE:
-        return change.significance * 100 >= (subscription.threshold or 0)
-    if trigger == Subscription.Trigger.SIGNIFICANT:
-        if change.kind in (kinds.REMOVED, kinds.RESTORED):
-            return True
-        words = change.words_added + change.words_removed
-        return change.kind in (kinds.TEXT, kinds.HEADLINE) and words >= (
-            subscription.threshold or 1
-        )
-    if change.kind != kinds.FIGURE:
-        return False
-    deltas = [
-        delta
-        for delta in (change.details or {}).get("figures", [])
-        if not subscription.figure_kind or delta.get("kind") == subscription.figure_kind
-    ]
-    if trigger == Subscription.Trigger.FIGURE:
-        return bool(deltas)
+    words = change.words_added + change.words_removed
+    return change.kind in (kinds.TEXT, kinds.HEADLINE) and words >= (
+        subscription.threshold or 1
+    )
+
+
+def _figure_changed(subscription: Subscription, change: Change) -> bool:
+    return bool(_followed_deltas(subscription, change))
+
+
+def _figure_moved_enough(subscription: Subscription, change: Change) -> bool:
     threshold = subscription.threshold or 0
-    for delta in deltas:
-        old, new = delta.get("old"), delta.get("new")
-        if new is None or delta.get("change") == "removed":
-            continue
-        if trigger == Subscription.Trigger.FIGURE_DELTA and abs(new - (old or 0)) >= (
-            threshold
-        ):
-            return True
-        if trigger == Subscription.Trigger.FIGURE_REACHES and (
-            new >= threshold and (old is None or old < threshold)
-        ):
-            return True
-    return False
+    return any(
+        abs(new - (old or 0)) >= threshold
+        for old, new in _new_values(subscription, change)
+    )
+
+
+def _figure_reached(subscription: Subscription, change: Change) -> bool:
+    threshold = subscription.threshold or 0
+    return any(
+        new >= threshold and (old is None or old < threshold)
+        for old, new in _new_values(subscription, change)
+    )
+
+
+def _followed_deltas(
+    subscription: Subscription, change: Change
+) -> list[FigureDeltaDetails]:
+    """The change's figure deltas of the kind followed (every kind if none is set)."""
+    if change.kind != Change.Kind.FIGURE:
+        return []
+    return [
+        delta
+        for delta in change.figure_deltas()
+        if not subscription.figure_kind or delta["kind"] == subscription.figure_kind
+    ]
+
+
+def _new_values(
+    subscription: Subscription, change: Change
+) -> list[tuple[int | None, int]]:
+    """(old, new) of each followed figure that has a new value."""
+    return [
+        (delta["old"], delta["new"])
+        for delta in _followed_deltas(subscription, change)
+        if delta["new"] is not None and delta["change"] != "removed"
+    ]
+
+
+_TRIGGERS: dict[str, Callable[[Subscription, Change], bool]] = {
+    Subscription.Trigger.ANY: _any_change,
+    Subscription.Trigger.HEADLINE: _headline_changed,
+    Subscription.Trigger.SIGNIFICANCE: _scores_enough,
+    Subscription.Trigger.SIGNIFICANT: _enough_words,
+    Subscription.Trigger.FIGURE: _figure_changed,
+    Subscription.Trigger.FIGURE_DELTA: _figure_moved_enough,
+    Subscription.Trigger.FIGURE_REACHES: _figure_reached,
+}
+
+
+def told_what_it_undoes(change: Change, subscriptions: list[Subscription]) -> set[int]:
+    """Of these subscriptions, the ones a flip-flop (A → B → A) is news to.
+
+    Those that heard about B, or are about to (a delivery of the article's previous
+    change of this kind, sent or pending): their last word must not stay B. The
+    others were never told B, so A is nothing new to them.
+    """
+    previous = (
+        Change.objects.filter(
+            article_id=change.article_id, kind=change.kind, pk__lt=change.pk
+        )
+        .order_by("-pk")
+        .values_list("pk", flat=True)
+        .first()
+    )
+    if previous is None:
+        return set()
+    return set(
+        Delivery.objects.filter(
+            change_id=previous, subscription__in=subscriptions, failed_at=None
+        ).values_list("subscription_id", flat=True)
+    )
 
 
 def due_time(subscription: Subscription, now: datetime) -> datetime:
@@ -149,6 +199,9 @@ def _plan_deliveries(change: Change, now: datetime) -> list[Planned]:
         .order_by("id")
         if matches(subscription, change)
     ]
+    if subscriptions and change.flip_flop():
+        told = told_what_it_undoes(change, subscriptions)
+        subscriptions = [sub for sub in subscriptions if sub.pk in told]
     if not subscriptions:
         return []
     already_pending = set(
@@ -242,7 +295,8 @@ def deliver_due(subscription_id: int, now: datetime | None = None) -> DeliverRes
         .order_by("change__detected_at", "change_id")
     )
     try:
-        message = render_message(subscription, [d.change for d in deliveries], key)
+        changes = [delivery.change for delivery in deliveries]
+        message = messages.render_message(subscription, changes, key)
         channels.send(subscription, message)
     except channels.TransientDeliveryError as exc:
         return record_failure(
@@ -311,11 +365,12 @@ def record_failure(
         attempts = 1 + max(batch.values_list("attempts", flat=True), default=0)
         next_at = None
         if is_transient and attempts < settings.NEWSROOM_ALERT_MAX_ATTEMPTS:
-            delay = min(
-                settings.NEWSROOM_ALERT_MAX_RETRY_SECONDS,
-                settings.NEWSROOM_ALERT_RETRY_SECONDS * 2 ** (attempts - 1),
+            next_at = now + policy.backoff(
+                settings.NEWSROOM_ALERT_RETRY_SECONDS,
+                attempts,
+                ceiling=settings.NEWSROOM_ALERT_MAX_RETRY_SECONDS,
+                jitter=0.2,
             )
-            next_at = now + timedelta(seconds=delay * random.uniform(1.0, 1.2))
             batch.update(
                 claimed_at=None,
                 claim_token="",
@@ -449,230 +504,9 @@ def release_stale_claims(now: datetime | None = None) -> list[int]:
     same idempotency key (at least once; receivers dedupe on the key).
     """
     now = now or timezone.now()
-    stale = Delivery.objects.unsent().filter(claimed_at__lt=now - CLAIM_LEASE)
+    stale = Delivery.objects.unsent().filter(claimed_at__lt=now - policy.CLAIM_LEASE)
     ids = list(stale.values_list("subscription_id", flat=True).distinct())
     if ids:
         stale.update(claimed_at=None, claim_token="", due_at=now)
         logger.warning("released stale delivery claims subscriptions=%s", ids)
     return sorted(ids)
-
-
-# --- rendering -----------------------------------------------------------------------
-
-
-def absolute(path: str) -> str:
-    return f"{settings.NEWSROOM_BASE_URL}{path}"
-
-
-def action_token(subscription: Subscription, action: str) -> str:
-    return signing.dumps({"s": subscription.pk, "a": action}, salt=SIGNING_SALT)
-
-
-def read_action_token(token: str) -> tuple[int, str] | None:
-    """(subscription id, action) from a signed link; None if tampered or expired."""
-    try:
-        data = signing.loads(
-            token,
-            salt=SIGNING_SALT,
-            max_age=settings.NEWSROOM_ALERT_LINK_MAX_AGE_DAYS * 86400,
-        )
-    except signing.BadSignature:  # SignatureExpired included
-        return None
-    if not isinstance(data, dict) or data.get("a") not in ACTIONS:
-        return None
-    if not isinstance(data.get("s"), int):
-        return None
-    return data["s"], data["a"]
-
-
-def action_url(subscription: Subscription, action: str) -> str:
-    token = action_token(subscription, action)
-    return absolute(reverse("alerts:signed-action", kwargs={"token": token}))
-
-
-def change_url(change: Change) -> str:
-    url = change.article.get_absolute_url()
-    if change.from_version_id and change.to_version_id:
-        url += f"?old={change.from_version.number}&new={change.to_version.number}"
-    return url
-
-
-def excerpt(diff_ops: list, *, context_words: int = EXCERPT_CONTEXT_WORDS) -> list:
-    """The edited parts of a word diff with a little context: [(op, text), ...]."""
-    ops = [(op, text) for op, text in diff_ops or [] if text]
-    if all(op == "equal" for op, _ in ops):
-        return []
-    out: list[tuple[str, str]] = []
-    size = 0
-    last = len(ops) - 1
-    for index, (op, text) in enumerate(ops):
-        if op == "equal":
-            text = _trim_context(
-                text, head=index > 0, tail=index < last, words=context_words
-            )
-        out.append((op, text))
-        size += len(text)
-        if size > EXCERPT_MAX_CHARS and index < last:
-            out.append(("equal", " …"))
-            break
-    return out
-
-
-def _trim_context(text: str, *, head: bool, tail: bool, words: int) -> str:
-    parts = text.split(" ")
-    if len(parts) <= words * (int(head) + int(tail)) + 1:
-        return text
-    kept = []
-    if head:
-        kept.append(" ".join(parts[:words]) + " …")
-    if tail:
-        kept.append("… " + " ".join(parts[-words:]))
-    return " ".join(kept).replace("… …", "…")
-
-
-def excerpt_text(ops: list) -> str:
-    marks = {"insert": "[+{}+]", "delete": "[-{}-]", "equal": "{}"}
-    return "".join(marks.get(op, "{}").format(text) for op, text in ops)
-
-
-def _change_context(change: Change) -> dict:
-    ops = excerpt(change.diff_ops) if change.kind in ("text", "headline") else []
-    return {
-        "change": change,
-        "url": absolute(change_url(change)),
-        "excerpt": ops,
-        "excerpt_text": excerpt_text(ops),
-        "figures": [
-            describe_delta(delta) for delta in (change.details or {}).get("figures", [])
-        ],
-    }
-
-
-def describe_delta(delta: dict) -> str:
-    try:
-        return figures.FigureDelta(**delta).describe()
-    except TypeError:
-        return str(delta.get("kind", "figure"))
-
-
-def _group_by_story(changes: list[Change]) -> list[dict]:
-    """[{story, changes: [context...]}, ...]; changes outside any story go last."""
-    story_of: dict[int, Story] = {}
-    links = Story.articles.through.objects.filter(
-        article_id__in={change.article_id for change in changes}
-    ).select_related("story")
-    for link in links.order_by("story_id"):
-        story_of.setdefault(link.article_id, link.story)
-    groups: OrderedDict[int | None, dict] = OrderedDict()
-    for change in changes:
-        story = story_of.get(change.article_id)
-        key = story.pk if story else None
-        group = groups.setdefault(
-            key,
-            {
-                "story": story,
-                "url": absolute(story.get_absolute_url()) if story else "",
-                "changes": [],
-            },
-        )
-        group["changes"].append(_change_context(change))
-    return sorted(groups.values(), key=lambda group: group["story"] is None)
-
-
-def _subject(subscription: Subscription, changes: list[Change], groups: list) -> str:
-    if subscription.mode != Subscription.Mode.IMMEDIATE:
-        label = "Hourly" if subscription.mode == Subscription.Mode.HOURLY else "Daily"
-        return f"{label} digest: {len(changes)} change(s) in {len(groups)} story(ies)"
-    first = changes[0]
-    title = first.article.title or first.article.url
-    if len(changes) == 1:
-        subject = f"{first.get_kind_display()} changed: {title}"
-    else:
-        subject = f"{len(changes)} changes: {title}"
-        if len(groups) > 1:
-            subject = f"{len(changes)} changes in {len(groups)} stories"
-    # Headers must be one line, whatever the page's title contained.
-    return " ".join(subject.split())[:200]
-
-
-def render_message(
-    subscription: Subscription, changes: list[Change], key: str
-) -> channels.Message:
-    """Subject, text, HTML and webhook JSON for these changes; a pure function."""
-    groups = _group_by_story(changes)
-    links = {action: action_url(subscription, action) for action in ACTIONS}
-    links["manage"] = absolute(reverse("alerts:subscription-list"))
-    context = {
-        "subscription": subscription,
-        "groups": groups,
-        "count": len(changes),
-        "links": links,
-        "is_digest": subscription.mode != Subscription.Mode.IMMEDIATE,
-    }
-    subject = _subject(subscription, changes, groups)
-    context["subject"] = subject
-    first_group = groups[0]
-    url = first_group["url"] or first_group["changes"][0]["url"]
-    return channels.Message(
-        key=key,
-        subject=subject,
-        text=render_to_string("emails/change_alert.txt", context),
-        html=render_to_string("emails/change_alert.html", context),
-        url=url,
-        payload=_payload(subscription, groups, key),
-        headers={
-            "List-Unsubscribe": f"<{links['unsubscribe']}>",
-            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
-        },
-    )
-
-
-def _payload(subscription: Subscription, groups: list, key: str) -> dict:
-    changes = []
-    for group in groups:
-        story = group["story"]
-        for item in group["changes"]:
-            change = item["change"]
-            article = change.article
-            changes.append(
-                {
-                    "id": change.pk,
-                    "kind": change.kind,
-                    "detected_at": change.detected_at.isoformat(),
-                    "summary": change.summary,
-                    "url": item["url"],
-                    "words_added": change.words_added,
-                    "words_removed": change.words_removed,
-                    "diff_excerpt": [list(op) for op in item["excerpt"]],
-                    "figures": (change.details or {}).get("figures", []),
-                    "article": {
-                        "id": article.pk,
-                        "url": article.url,
-                        "title": article.title,
-                        "source": article.source.name if article.source_id else None,
-                    },
-                    "story": (
-                        {
-                            "id": story.pk,
-                            "slug": story.slug,
-                            "title": story.title,
-                            "url": group["url"],
-                        }
-                        if story
-                        else None
-                    ),
-                }
-            )
-    return {
-        "type": "newsroom.changes",
-        "version": 1,
-        "idempotency_key": key,
-        "sent_at": timezone.now().isoformat(),
-        "subscription": {
-            "id": subscription.pk,
-            "scope": subscription.scope,
-            "trigger": subscription.trigger,
-            "mode": subscription.mode,
-        },
-        "changes": changes,
-    }

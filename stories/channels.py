@@ -20,7 +20,7 @@ import apprise
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 
-from stories import fetching, netguard, pipeline
+from stories import fetching, netguard, policy
 from stories.models import Notification, Subscription
 
 SIGNATURE_HEADER = "X-Newsroom-Signature"
@@ -347,5 +347,5 @@ def _apprise_policy(url: str) -> fetching.FetchPolicy:
 def _policy() -> fetching.FetchPolicy:
     """The fetch rules from settings, with the webhook's own deadline."""
     return dataclasses.replace(
-        pipeline.fetch_policy(), timeout=settings.NEWSROOM_WEBHOOK_TIMEOUT
+        policy.fetch_policy(), timeout=settings.NEWSROOM_WEBHOOK_TIMEOUT
     )

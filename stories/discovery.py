@@ -25,7 +25,7 @@ from django.db.models import Q
 from django.utils import timezone
 from lxml import etree
 
-from stories import fetching, pipeline, urlnorm
+from stories import fetching, policy, urlnorm
 from stories.models import Article, Feed, FeedPoll, Source, StoryMatch, Version
 
 logger = logging.getLogger(__name__)
@@ -36,7 +36,6 @@ FEED_ACCEPT = (
 )
 ROBOTS_TYPES = frozenset({"text/plain"})
 ROBOTS_RECHECK = timedelta(days=1)
-CLAIM_LEASE = timedelta(minutes=10)
 MAX_ENTRIES = 1000  # per poll; a feed listing more is cut, newest first as served
 
 
@@ -183,20 +182,22 @@ def claim_due_feeds(limit: int = 200, now: datetime | None = None) -> list[int]:
             .values_list("id", flat=True)[:limit]
         )
         if ids:
-            Feed.objects.filter(id__in=ids).update(next_poll_at=now + CLAIM_LEASE)
+            Feed.objects.filter(id__in=ids).update(
+                next_poll_at=now + policy.CLAIM_LEASE
+            )
     return ids
 
 
 def poll_feed(feed: Feed, now: datetime | None = None) -> PollResult:
     """Poll one feed and create its new articles; never raises for a bad feed."""
-    policy = pipeline.fetch_policy(max_bytes=settings.NEWSROOM_MAX_FEED_BYTES)
+    rules = policy.feed_fetch_policy()
     source = feed.source
-    _refresh_robots(source, feed, policy)
+    _refresh_robots(source, feed, rules)
     if source.robots_status.startswith("disallowed"):
         return _record_failure(feed, "refused: robots.txt disallows this feed", None, 0)
     try:
         response = fetch_feed(
-            feed.url, etag=feed.etag, last_modified=feed.last_modified, policy=policy
+            feed.url, etag=feed.etag, last_modified=feed.last_modified, policy=rules
         )
     except fetching.FetchError as exc:
         return _record_failure(feed, str(exc), exc.status_code, 0)
@@ -306,12 +307,12 @@ def _record_failure(
     with transaction.atomic():
         locked = Feed.objects.select_for_update().get(pk=feed.pk)
         locked.consecutive_failures += 1
-        backoff = min(
-            settings.NEWSROOM_MAX_INTERVAL,
-            locked.poll_interval * 2 ** min(locked.consecutive_failures - 1, 8),
-        )
         locked.last_polled_at = now
-        locked.next_poll_at = now + timedelta(seconds=backoff)
+        locked.next_poll_at = now + policy.backoff(
+            locked.poll_interval,
+            locked.consecutive_failures,
+            ceiling=settings.NEWSROOM_MAX_INTERVAL,
+        )
         locked.last_status = message[:500]
         locked.last_status_code = status_code
         locked.save()

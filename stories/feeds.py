@@ -11,7 +11,7 @@ from django.shortcuts import get_object_or_404
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.html import format_html, format_html_join
 
-from stories import alerts
+from stories import describe
 from stories.http import login_response
 from stories.models import Change, Story
 
@@ -41,9 +41,10 @@ class ChangesFeed(Feed):
 
     def item_description(self, item: Change) -> str:
         # Atom readers render this as HTML: every piece from the page is escaped.
-        deltas = (item.details or {}).get("figures", [])
+        deltas = item.figure_deltas()
         parts = [] if deltas else [format_html("<p>{}</p>", item.summary)]
-        ops = alerts.excerpt(item.diff_ops) if item.kind in ("text", "headline") else []
+        wordy = item.kind in (Change.Kind.TEXT, Change.Kind.HEADLINE)
+        ops = describe.excerpt(item.diff_ops) if wordy else []
         if ops:
             tags = {"insert": "<ins>{}</ins>", "delete": "<del>{}</del>"}
             parts.append(
@@ -63,14 +64,14 @@ class ChangesFeed(Feed):
                     format_html_join(
                         "",
                         "<li>{}</li>",
-                        ((alerts.describe_delta(delta),) for delta in deltas),
+                        ((line,) for line in describe.figure_deltas(deltas)),
                     ),
                 )
             )
         return "".join(parts)
 
     def item_link(self, item: Change) -> str:
-        return alerts.change_url(item)
+        return item.get_absolute_url()
 
     def item_guid(self, item: Change) -> str:
         host = urlsplit(settings.NEWSROOM_BASE_URL).hostname or "newsroom"

@@ -18,14 +18,22 @@ from django.conf import settings
 from django.db import DataError, IntegrityError, transaction
 from django.utils import timezone
 
-from stories import diffing, extraction, fetching, figures, fingerprint, intelligence
-from stories.models import Article, Change, Version
+from stories import (
+    diffing,
+    extraction,
+    fetching,
+    figures,
+    fingerprint,
+    intelligence,
+    policy,
+)
+from stories.models import Article, Change, ChangeDetails, Version
 
 logger = logging.getLogger(__name__)
 
-# How long a claimed article stays out of the due set while its check is queued or
-# running. A check that dies is picked up again after this.
-CLAIM_LEASE = timedelta(seconds=settings.NEWSROOM_CLAIM_LEASE_SECONDS)
+# The lease of a claimed article (policy.CLAIM_LEASE), kept here as the name the
+# claim reads, so a test can shorten it for this module alone.
+CLAIM_LEASE = policy.CLAIM_LEASE
 # How many due rows one claim looks at (and locks) to fill a batch under pacing.
 CLAIM_POOL_FACTOR = 4
 
@@ -59,17 +67,6 @@ class CheckResult:
     is_transient: bool = False  # a retry soon may succeed (timeout, 5xx, 429)
     retry_after: int | None = None
     timings: dict[str, float] = field(default_factory=dict)  # CPU ms per stage
-
-
-def fetch_policy(max_bytes: int | None = None) -> fetching.FetchPolicy:
-    """The fetch rules from settings (pages by default; feeds pass their own cap)."""
-    return fetching.FetchPolicy(
-        timeout=settings.NEWSROOM_FETCH_TIMEOUT,
-        max_bytes=max_bytes or settings.NEWSROOM_MAX_PAGE_BYTES,
-        allow_private=settings.NEWSROOM_ALLOW_PRIVATE_HOSTS,
-        allowed_hosts=frozenset(settings.NEWSROOM_ALLOWED_PRIVATE_HOSTS),
-        allowed_ports=frozenset(settings.NEWSROOM_ALLOWED_PORTS),
-    )
 
 
 def claim_due_articles(
@@ -173,7 +170,7 @@ def _check(article: Article, now: datetime | None, clock: StageClock) -> CheckRe
                 article.url,
                 etag=article.etag,
                 last_modified=article.last_modified,
-                policy=fetch_policy(),
+                policy=policy.fetch_policy(),
             )
     except fetching.FetchError as exc:
         return _record_failure(
@@ -418,7 +415,7 @@ def _changes_between(
                 significance=intelligence.score_significance(
                     NO_EDITS, old_headline=old.title, new_headline=new.title, lang=lang
                 ),
-                details={"flip_flop": flip.to_dict()} if flip else {},
+                details=_details(flip_flop=flip),
             )
         )
     if old.text != new.text:
@@ -426,11 +423,6 @@ def _changes_between(
         report = intelligence.classify_edits(old.text, new.text, lang)
         note = intelligence.find_correction(old.text, new.text, lang)
         flip = intelligence.detect_flip_flop([text for _, text in history], new.text)
-        details: dict = {"edits": report.to_dict()}
-        if note:
-            details["correction"] = note.to_dict()
-        if flip:
-            details["flip_flop"] = flip.to_dict()
         changes.append(
             change(
                 Change.Kind.TEXT,
@@ -441,7 +433,7 @@ def _changes_between(
                 significance=intelligence.score_significance(
                     report, figure_deltas=deltas, correction=note, lang=lang
                 ),
-                details=details,
+                details=_details(edits=report, correction=note, flip_flop=flip),
             )
         )
     if deltas:
@@ -452,10 +444,30 @@ def _changes_between(
                 significance=intelligence.score_significance(
                     NO_EDITS, figure_deltas=deltas, lang=lang
                 ),
-                details={"figures": [asdict(delta) for delta in deltas]},
+                details=_details(figure_deltas=deltas),
             )
         )
     return changes
+
+
+def _details(
+    *,
+    edits: intelligence.EditReport | None = None,
+    correction: intelligence.Correction | None = None,
+    flip_flop: intelligence.FlipFlop | None = None,
+    figure_deltas: list[figures.FigureDelta] | None = None,
+) -> ChangeDetails:
+    """Change.details, in the one shape everything reads (models.ChangeDetails)."""
+    details: ChangeDetails = {}
+    if edits is not None:
+        details["edits"] = edits.to_dict()
+    if correction is not None:
+        details["correction"] = correction.to_dict()
+    if flip_flop is not None:
+        details["flip_flop"] = flip_flop.to_dict()
+    if figure_deltas:
+        details["figures"] = [asdict(delta) for delta in figure_deltas]
+    return details
 
 
 def _text_summary(
@@ -634,13 +646,13 @@ def _record_failure(
         locked = _lock(article)
         locked.consecutive_failures += 1
         floor, ceiling = _interval_bounds(locked)
-        backoff = min(
-            ceiling, locked.check_interval * 2 ** min(locked.consecutive_failures, 8)
+        wait = policy.backoff(
+            locked.check_interval, locked.consecutive_failures, ceiling=ceiling
         )
         if retry_after:
-            backoff = max(backoff, retry_after)
+            wait = max(wait, timedelta(seconds=retry_after))
         locked.last_checked_at = now
-        locked.next_check_at = now + timedelta(seconds=backoff)
+        locked.next_check_at = now + wait
         locked.last_status = message[:500]
         locked.last_status_code = status_code
         locked.save()

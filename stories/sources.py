@@ -16,11 +16,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from urllib.parse import urlsplit
 
-from django.conf import settings
 from django.db import transaction
 from lxml import etree
 
-from stories import urlnorm
+from stories import policy, urlnorm
 from stories.models import Feed, FeedPoll, Source
 
 # --- Source health ------------------------------------------------------------------
@@ -51,9 +50,7 @@ def source_health(source: Source, days: int = 7) -> SourceHealth:
         error_rate=failed / len(polls) if polls else 0.0,
         median_ms=statistics.median(answered) if answered else None,
         robots_status=source.robots_status,
-        failing_feeds=source.feeds.failing(
-            settings.NEWSROOM_FEED_FAILING_AFTER
-        ).count(),
+        failing_feeds=source.feeds.failing(policy.feed_failing_after()).count(),
         polls=len(polls),
     )
 

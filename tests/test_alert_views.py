@@ -5,7 +5,7 @@ from django.template.loader import render_to_string
 from django.test import Client
 from django.urls import reverse
 
-from stories import alerts
+from stories import alerts, messages
 from stories.models import Delivery, Notification, Subscription
 from tests.factories import (
     ArticleFactory,
@@ -139,7 +139,7 @@ def test_anonymous_is_sent_to_login_for_the_alert_list(client):
 @pytest.mark.django_db
 def test_signed_unsubscribe_link_asks_then_unsubscribes_without_login(client):
     subscription = SubscriptionFactory()
-    url = alerts.action_url(subscription, "unsubscribe").removeprefix(
+    url = messages.action_url(subscription, "unsubscribe").removeprefix(
         "http://localhost:8000"
     )
 
@@ -159,7 +159,7 @@ def test_signed_unsubscribe_link_asks_then_unsubscribes_without_login(client):
 def test_one_click_unsubscribe_post_needs_no_csrf_token():
     subscription = SubscriptionFactory()
     client = Client(enforce_csrf_checks=True)
-    token = alerts.action_token(subscription, "unsubscribe")
+    token = messages.action_token(subscription, "unsubscribe")
     response = client.post(
         reverse("alerts:signed-action", args=[token]),
         {"List-Unsubscribe": "One-Click"},
@@ -187,7 +187,7 @@ def test_resuming_sends_what_was_pending(
     alerts.apply_action(subscription, "pause")  # before the alert went out
     if via == "signed link":
         url = reverse(
-            "alerts:signed-action", args=[alerts.action_token(subscription, "resume")]
+            "alerts:signed-action", args=[messages.action_token(subscription, "resume")]
         )
     else:
         client.force_login(user)
@@ -204,7 +204,7 @@ def test_resuming_sends_what_was_pending(
 @pytest.mark.django_db
 def test_signed_mute_link_mutes(client):
     subscription = SubscriptionFactory()
-    token = alerts.action_token(subscription, "mute")
+    token = messages.action_token(subscription, "mute")
     client.post(reverse("alerts:signed-action", args=[token]))
     subscription.refresh_from_db()
     assert subscription.muted_until is not None

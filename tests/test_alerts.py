@@ -5,8 +5,9 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.utils import timezone
+from werkzeug import Response
 
-from stories import alerts, tasks
+from stories import alerts, describe, messages, pipeline, tasks
 from stories.models import Change, Delivery, Notification, Subscription
 from tests.factories import (
     KILLED_32_TO_100,
@@ -78,12 +79,6 @@ def test_significance_trigger_uses_the_change_score(threshold, significance, exp
     subscription = Subscription(trigger="significance", threshold=threshold)
     change = Change(kind="text", significance=significance)
     assert alerts.matches(subscription, change) is expected
-
-
-def test_flip_flop_back_to_an_earlier_text_does_not_alert_again():
-    subscription = Subscription(trigger="any")
-    change = Change(kind="headline", details={"flip_flop": {"returns_to": 0}})
-    assert not alerts.matches(subscription, change)
 
 
 def test_figure_kind_filter_ignores_other_kinds():
@@ -378,7 +373,7 @@ def test_hourly_digest_groups_changes_by_story(mailoutbox):
 
     assert len(mailoutbox) == 1
     email = mailoutbox[0]
-    assert email.subject == "Hourly digest: 3 change(s) in 2 story(ies)"
+    assert email.subject == "Hourly digest: 3 changes in 2 stories"
     assert email.body.index("== Ceasefire ==") < email.body.index("== Evacuation ==")
     assert email.body.count("Ceasefire holds") == 2
 
@@ -412,9 +407,9 @@ def test_send_digests_task_run_twice_sends_one_digest(story_article, mailoutbox)
 @pytest.mark.django_db
 def test_action_token_round_trip_and_tampering():
     subscription = SubscriptionFactory()
-    token = alerts.action_token(subscription, "unsubscribe")
-    assert alerts.read_action_token(token) == (subscription.pk, "unsubscribe")
-    assert alerts.read_action_token(token[:-2] + "xx") is None
+    token = messages.action_token(subscription, "unsubscribe")
+    assert messages.read_action_token(token) == (subscription.pk, "unsubscribe")
+    assert messages.read_action_token(token[:-2] + "xx") is None
 
 
 @pytest.mark.django_db
@@ -438,7 +433,7 @@ def test_excerpt_keeps_edits_with_a_little_context():
         ["insert", "100"],
         ["equal", " " + " ".join(f"v{i}" for i in range(30))],
     ]
-    text = alerts.excerpt_text(alerts.excerpt(ops, context_words=3))
+    text = describe.excerpt_text(describe.excerpt(ops, context_words=3))
     assert text == "… w28 w29 [-32-][+100+] v0 v1 …"
 
 
@@ -461,3 +456,128 @@ def test_change_whose_alerts_were_never_planned_is_swept_up(story_article):
     alerts.send_for_change(lost.pk, now=T0 + timedelta(minutes=5))
     assert alerts.unplanned_change_ids(now=T0 + timedelta(minutes=6)) == []
     assert Delivery.objects.filter(change=lost).count() == 1
+
+
+# --- what messages say ---------------------------------------------------------------
+
+
+PAGE = (
+    "<html lang='en'><head><title>{headline}</title></head><body><article>"
+    "<h1>{headline}</h1>{body}</article></body></html>"
+)
+BODY = "".join(
+    f"<p>Report {n}: the talks went on through the night in the capital, officials "
+    "said, and both delegations are expected back at the table on Friday.</p>"
+    for n in range(8)
+)
+
+
+@pytest.mark.django_db
+def test_a_reader_told_b_hears_when_the_headline_goes_back_to_a(
+    httpserver, allow_host, mailoutbox, settings
+):
+    settings.NEWSROOM_ALERT_COALESCE_SECONDS = 0
+    allow_host(httpserver.url_for("/"))
+    page = {"headline": "Ceasefire agreed after talks"}
+    httpserver.expect_request("/story").respond_with_handler(
+        lambda request: Response(PAGE.format(body=BODY, **page), mimetype="text/html")
+    )
+    article = ArticleFactory(url=httpserver.url_for("/story"))
+    told = SubscriptionFactory(scope="article", article=article)
+
+    def check(headline: str) -> None:
+        page["headline"] = headline
+        for change in pipeline.check_article(article).changes:
+            alerts.send_for_change(change.pk)
+        for subscription in Subscription.objects.all():
+            alerts.deliver_due(subscription.pk)
+
+    check("Ceasefire agreed after talks")  # A: the first version
+    check("Ceasefire collapses after talks")  # B
+    late = SubscriptionFactory(scope="article", article=article)  # never told B
+    check("Ceasefire agreed after talks")  # back to A
+
+    to_told = [m for m in mailoutbox if m.to == [told.target]]
+    assert [m.subject for m in to_told] == [
+        "Headline changed: Ceasefire collapses after talks",
+        "Headline changed: Ceasefire agreed after talks",
+    ]
+    assert "“Ceasefire collapses after talks” → “Ceasefire agreed after talks”" in (
+        to_told[-1].body
+    )
+    assert "Back to the earlier headline" in to_told[-1].body
+    assert not [m for m in mailoutbox if m.to == [late.target]]
+
+
+@pytest.mark.django_db
+def test_one_check_of_one_article_is_one_item_with_one_subject(story_article):
+    _, article = story_article
+    subscription = SubscriptionFactory()
+    text = ChangeFactory(article=article, detected_at=T0)
+    figure = ChangeFactory(
+        article=article,
+        detected_at=T0,
+        kind="figure",
+        summary="killed: 32 → nearly 100 (per Armenia)",
+        diff_ops=[],
+        details={"figures": [KILLED_32_TO_100]},
+    )
+
+    message = messages.render_message(subscription, [text, figure], "key")
+
+    assert message.subject == "Text and figures changed: Armenië meldt doden"
+    assert message.text.count("Armenië meldt doden") == 2  # subject + one item
+    assert "- killed: 32 → nearly 100 (per Armenia)" in message.text
+    assert [c["id"] for c in message.payload["changes"]] == [text.pk, figure.pk]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("kind", "subject"),
+    [
+        ("removed", "Removed: Armenië meldt doden"),
+        ("restored", "Back online: Armenië meldt doden"),
+        ("headline", "Headline changed: Armenië meldt doden"),
+    ],
+)
+def test_subject_says_what_happened_in_plain_words(story_article, kind, subject):
+    _, article = story_article
+    change = ChangeFactory(article=article, kind=kind)
+
+    message = messages.render_message(SubscriptionFactory(), [change], "key")
+
+    assert message.subject == subject
+
+
+@pytest.mark.django_db
+def test_digest_subject_counts_in_singular_and_plural(story_article):
+    _, article = story_article
+    digest = SubscriptionFactory(mode="daily")
+    one = [ChangeFactory(article=article)]
+    outside = ChangeFactory(article=ArticleFactory(title="Elsewhere"))
+
+    assert messages.render_message(digest, one, "k").subject == (
+        "Daily digest: 1 change in 1 story"
+    )
+    assert messages.render_message(digest, [*one, outside], "k").subject == (
+        "Daily digest: 2 changes"
+    )
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("scope", ["article", "story"])
+def test_notification_links_to_what_the_reader_follows(
+    story_article, django_user_model, scope
+):
+    story, article = story_article
+    followed = article if scope == "article" else story
+    user = django_user_model.objects.create_user("follower")
+    subscription = SubscriptionFactory(
+        channel="in_app", user=user, scope=scope, **{scope: followed}
+    )
+    alerts.send_for_change(ChangeFactory(article=article).pk)
+
+    assert alerts.deliver_due(subscription.pk).outcome == "sent"
+
+    notification = Notification.objects.get(user=user)
+    assert notification.url == followed.get_absolute_url()

@@ -14,7 +14,7 @@ from django.test import Client
 from django.urls import URLPattern, reverse
 from django.utils import timezone
 
-from stories import alert_urls, alerts, channels, fetching, security
+from stories import alert_urls, channels, fetching, messages, security
 from stories import urls as story_urls
 from stories.models import Notification, Subscription, Version
 from tests.factories import ArticleFactory, StoryFactory, SubscriptionFactory
@@ -409,7 +409,7 @@ def test_every_url_requires_a_login_when_stories_are_private(
         "pk": article.pk,
         "number": 1,
         "action": "pause",
-        "token": alerts.action_token(subscription, "mute"),
+        "token": messages.action_token(subscription, "mute"),
     }
     names = {name for name, _ in _all_named_urls()}
     assert names == set(EXPECTED_ANONYMOUS), "add the new URL to EXPECTED_ANONYMOUS"
@@ -524,9 +524,9 @@ def test_signed_links_expire(client, settings, monkeypatch):
     subscription = SubscriptionFactory()
     issued = timezone.now() - timedelta(days=61)
     monkeypatch.setattr(signing.time, "time", lambda: issued.timestamp())
-    old = alerts.action_token(subscription, "unsubscribe")
+    old = messages.action_token(subscription, "unsubscribe")
     monkeypatch.undo()
-    fresh = alerts.action_token(subscription, "unsubscribe")
+    fresh = messages.action_token(subscription, "unsubscribe")
 
     assert client.get(reverse("alerts:signed-action", args=[fresh])).status_code == 200
     expired = client.post(reverse("alerts:signed-action", args=[old]))
@@ -538,7 +538,7 @@ def test_signed_links_expire(client, settings, monkeypatch):
 @pytest.mark.django_db
 def test_unsubscribe_link_is_signed(client):
     subscription = SubscriptionFactory()
-    token = alerts.action_token(subscription, "unsubscribe")
+    token = messages.action_token(subscription, "unsubscribe")
     other = SubscriptionFactory()
     payload, rest = token.split(":", 1)
     forged = signing.dumps({"s": other.pk, "a": "unsubscribe"}, salt="another salt")

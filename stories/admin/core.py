@@ -1,7 +1,6 @@
 from datetime import timedelta
 
 from django import forms
-from django.conf import settings
 from django.contrib import admin, messages
 from django.db.models import Count, Max, Q, QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
@@ -10,7 +9,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 
-from stories import grouping, sources, tasks
+from stories import grouping, policy, sources, tasks
 from stories.admin.discovery import (
     ArticleMatchInline,
     FeedInline,
@@ -46,13 +45,15 @@ class FailingArticleFilter(admin.SimpleListFilter):
     parameter_name = "failing"
 
     def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin) -> list:
-        return [("yes", "Failing (3+ failed checks)"), ("no", "Healthy")]
+        threshold = policy.article_failing_after()
+        return [("yes", f"Failing ({threshold}+ failed checks)"), ("no", "Healthy")]
 
     def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
+        threshold = policy.article_failing_after()
         if self.value() == "yes":
-            return queryset.filter(consecutive_failures__gte=3)
+            return queryset.filter(consecutive_failures__gte=threshold)
         if self.value() == "no":
-            return queryset.filter(consecutive_failures__lt=3)
+            return queryset.filter(consecutive_failures__lt=threshold)
         return queryset
 
 
@@ -64,9 +65,7 @@ class FailingSourceFilter(admin.SimpleListFilter):
         return [("yes", "A feed keeps failing"), ("no", "All feeds healthy")]
 
     def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
-        failing = Q(
-            feeds__consecutive_failures__gte=settings.NEWSROOM_FEED_FAILING_AFTER
-        )
+        failing = Q(feeds__consecutive_failures__gte=policy.feed_failing_after())
         if self.value() == "yes":
             return queryset.filter(failing).distinct()
         if self.value() == "no":
@@ -102,7 +101,7 @@ class SourceAdmin(admin.ModelAdmin):
     change_list_template = "admin/stories/source/change_list.html"
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Source]:
-        threshold = settings.NEWSROOM_FEED_FAILING_AFTER
+        threshold = policy.feed_failing_after()
         return (
             super()
             .get_queryset(request)

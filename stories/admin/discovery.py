@@ -1,13 +1,12 @@
 """Admin for feeds, their poll log, story rules and article↔story matches."""
 
-from django.conf import settings
 from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.html import format_html
 
-from stories import grouping, tasks
+from stories import grouping, policy, tasks
 from stories.models import Feed, FeedPoll, StoryMatch, StoryRule
 
 
@@ -19,7 +18,7 @@ class FailingFeedFilter(admin.SimpleListFilter):
         return [("yes", "Failing"), ("no", "Healthy")]
 
     def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
-        threshold = settings.NEWSROOM_FEED_FAILING_AFTER
+        threshold = policy.feed_failing_after()
         if self.value() == "yes":
             return queryset.filter(consecutive_failures__gte=threshold)
         if self.value() == "no":

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from stories import describe
+
 
 @dataclass(frozen=True)
 class Figure:
@@ -65,30 +67,5 @@ class FigureDelta:
     attributed_to: str | None
 
     def describe(self) -> str:
-        """One line for timelines and alerts."""
-        per = f" (per {self.attributed_to})" if self.attributed_to else ""
-        old = _render(self.old, self.old_qualifier)
-        new = _render(self.new, self.new_qualifier)
-        if self.change == "removed":
-            return f"{self.kind}: {old} removed{per}"
-        if self.change == "added":
-            return f"{self.kind}: {new} added{per}"
-        return f"{self.kind}: {old} → {new}{per}"
-
-
-_QUALIFIER_WORDS = {
-    "exact": "",
-    "at_least": "at least ",
-    "more_than": "more than ",
-    "nearly": "nearly ",
-    "about": "about ",
-    "up_to": "up to ",
-    "fewer_than": "fewer than ",
-    "range": "from ",
-}
-
-
-def _render(value: int | None, qualifier: str | None) -> str:
-    if value is None:
-        return "an unspecified number"
-    return f"{_QUALIFIER_WORDS.get(qualifier or 'exact', '')}{value:,}"
+        """One line for timelines and alerts (worded by stories.describe)."""
+        return describe.figure_delta(asdict(self))

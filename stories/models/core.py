@@ -1,5 +1,6 @@
 import zlib
 from datetime import datetime
+from typing import Any, TypedDict
 
 from django.contrib.postgres.search import SearchVectorField
 from django.db import models
@@ -249,6 +250,50 @@ class Version(models.Model):
         return zlib.compress(body, 1)
 
 
+class FigureDeltaDetails(TypedDict):
+    """One figure delta as stored: the fields of figures.FigureDelta."""
+
+    kind: str
+    change: str  # revised | added | removed
+    old: int | None
+    new: int | None
+    old_qualifier: str | None
+    new_qualifier: str | None
+    attributed_to: str | None
+
+
+class FlipFlopDetails(TypedDict):
+    """intelligence.FlipFlop: the change returns to an earlier headline or text."""
+
+    returns_to: int
+    flips: int
+    states: int
+    text: str
+
+
+class CorrectionDetails(TypedDict):
+    """intelligence.Correction: a correction or update note the text gained."""
+
+    kind: str  # correction | update
+    marker: str
+    note: str
+    paragraph: int
+    position: str  # appended | prepended | inserted
+
+
+class ChangeDetails(TypedDict, total=False):
+    """The shape of Change.details. Written by pipeline._changes_between only; read
+    through Change.figure_deltas(), .flip_flop() and .correction()."""
+
+    edits: dict[str, Any]  # intelligence.EditReport.to_dict(), text changes
+    correction: CorrectionDetails  # text changes
+    flip_flop: FlipFlopDetails  # headline and text changes
+    figures: list[FigureDeltaDetails]  # figure changes
+
+
+FIGURE_DELTA_FIELDS = frozenset(FigureDeltaDetails.__annotations__)
+
+
 class ChangeQuerySet(models.QuerySet):
     def for_story(self, story: Story) -> "ChangeQuerySet":
         """The story's changes, oldest first; callers choose the related rows."""
@@ -318,3 +363,49 @@ class Change(models.Model):
     def __str__(self) -> str:
         when = f"{self.detected_at:%Y-%m-%d %H:%M}"
         return f"{self.get_kind_display()} of {self.article_id} at {when}"
+
+    def get_absolute_url(self) -> str:
+        """The article page, showing this change's two versions side by side."""
+        return self.versions_url(
+            reverse("stories:article-detail", kwargs={"pk": self.article_id}),
+            *self.version_numbers(),
+        )
+
+    @staticmethod
+    def versions_url(article_url: str, old: int | None, new: int | None) -> str:
+        """article_url comparing versions old and new (just the article without)."""
+        return f"{article_url}?old={old}&new={new}" if old and new else article_url
+
+    def version_numbers(self) -> tuple[int | None, int | None]:
+        """(from, to) version numbers; timeline queries annotate them as
+        from_number/to_number so that listing changes joins no versions."""
+        if hasattr(self, "from_number"):
+            return self.from_number, getattr(self, "to_number", None)
+        if self.from_version_id and self.to_version_id:
+            return self.from_version.number, self.to_version.number
+        return None, None
+
+    def figure_deltas(self) -> list[FigureDeltaDetails]:
+        """The figure deltas of a figure change; entries of an unknown shape are
+        left out (details written by an older or newer Newsroom)."""
+        deltas = self._details().get("figures")
+        if not isinstance(deltas, list):
+            return []
+        return [
+            delta
+            for delta in deltas
+            if isinstance(delta, dict) and delta.keys() >= FIGURE_DELTA_FIELDS
+        ]
+
+    def flip_flop(self) -> FlipFlopDetails | None:
+        """Set when the change returns to an earlier headline or text (A → B → A)."""
+        flip = self._details().get("flip_flop")
+        return flip if isinstance(flip, dict) else None
+
+    def correction(self) -> CorrectionDetails | None:
+        """The correction or update note a text change appended or inserted."""
+        note = self._details().get("correction")
+        return note if isinstance(note, dict) else None
+
+    def _details(self) -> ChangeDetails:
+        return self.details if isinstance(self.details, dict) else {}

@@ -58,10 +58,6 @@ class Feed(models.Model):
     def __str__(self) -> str:
         return self.url
 
-    @property
-    def is_failing(self) -> bool:
-        return self.consecutive_failures >= settings.NEWSROOM_FEED_FAILING_AFTER
-
 
 class FeedPollQuerySet(models.QuerySet):
     def recent(self, days: int = 7) -> "FeedPollQuerySet":

@@ -7,23 +7,14 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from django import template
-from django.contrib.humanize.templatetags.humanize import intcomma
 from django.utils import timezone
 from django.utils.html import format_html_join
 from django.utils.safestring import SafeString
 
-from stories import charts, figures
+from stories import charts, describe, figures
 
 register = template.Library()
 
-_QUALIFIERS = {
-    "at_least": "at least",
-    "more_than": "more than",
-    "nearly": "nearly",
-    "about": "about",
-    "up_to": "up to",
-    "fewer_than": "fewer than",
-}
 _PARAGRAPH_BREAK = re.compile(r"\n+")
 
 
@@ -49,24 +40,19 @@ class DiffRun:
 @register.filter
 def figure_deltas(change) -> list[str]:
     """Readable lines for a figure change: "killed: 32 → 200 (per Armenia)"."""
-    details = change.details if isinstance(change.details, dict) else {}
-    lines = []
-    for data in details.get("figures", []):
-        try:
-            lines.append(figures.FigureDelta(**data).describe())
-        except TypeError:
-            continue  # a details shape this version of the UI does not know
-    return lines
+    return describe.figure_deltas(change.figure_deltas())
 
 
 @register.filter
 def figure_value(figure: figures.Figure) -> str:
     """ "nearly 100", "2,300", "40–50" for a Figure."""
-    if figure.qualifier == "range" and figure.low is not None and figure.high:
-        return f"{intcomma(figure.low)}–{intcomma(figure.high)}"
-    words = _QUALIFIERS.get(figure.qualifier, "")
-    value = intcomma(figure.value) if figure.value is not None else "some"
-    return f"{words} {value}".strip()
+    return describe.amount(
+        figure.value,
+        figure.qualifier,
+        low=figure.low,
+        high=figure.high,
+        unknown="some",
+    )
 
 
 @register.filter
