@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 
-from stories import charts, figures, intelligence
+from stories import charts, describe, figures, intelligence
 from stories.forms import Cursor, TimelineFilterForm
 from stories.models import Article, Change, Source, Story, Version
 
@@ -362,20 +362,18 @@ def figure_charts(story: Story) -> list[charts.Chart]:
             article_urls[article_id] = reverse(
                 "stories:article-detail", kwargs={"pk": article_id}
             )
-        link = article_urls[article_id]
-        if old_no and new_no:
-            link += f"?old={old_no}&new={new_no}"
-        for data in (details or {}).get("figures", []):
-            delta = figures.FigureDelta(**data)
+        link = Change.versions_url(article_urls[article_id], old_no, new_no)
+        for delta in Change.deltas_in(details):
+            words = describe.figure_delta(delta)
             points.append(
                 charts.FigurePoint(
-                    kind=delta.kind,
-                    claimant=delta.attributed_to or "unattributed",
+                    kind=delta["kind"],
+                    claimant=delta["attributed_to"] or "unattributed",
                     at=at,
                     old_at=old_at,
-                    old=delta.old,
-                    new=delta.new,
-                    label=f"{delta.describe()} · {outlet or 'unknown outlet'}",
+                    old=delta["old"],
+                    new=delta["new"],
+                    label=f"{words} · {outlet or 'unknown outlet'}",
                     href=f"{link}#change-{pk}",
                 )
             )

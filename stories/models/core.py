@@ -386,9 +386,14 @@ class Change(models.Model):
         return None, None
 
     def figure_deltas(self) -> list[FigureDeltaDetails]:
-        """The figure deltas of a figure change; entries of an unknown shape are
-        left out (details written by an older or newer Newsroom)."""
-        deltas = self._details().get("figures")
+        """The figure deltas of a figure change (see deltas_in)."""
+        return self.deltas_in(self.details)
+
+    @staticmethod
+    def deltas_in(details: object) -> list[FigureDeltaDetails]:
+        """The figure deltas in a details value (for rows read with values());
+        entries of an unknown shape are left out (written by another Newsroom)."""
+        deltas = details.get("figures") if isinstance(details, dict) else None
         if not isinstance(deltas, list):
             return []
         return [
