@@ -9,7 +9,7 @@ include .env
 export
 endif
 
-.PHONY: install run dev worker beat migrate test lint fmt check bench soak
+.PHONY: install run dev worker beat migrate test lint fmt complexity check bench soak
 
 install: $(VENV)/.installed
 
@@ -76,6 +76,10 @@ lint: install
 
 fmt: install
 	$(BIN)/ruff format . && $(BIN)/ruff check --fix .
+
+# Functions of cyclomatic complexity over 20 in stories/ (prints nothing when none).
+complexity: install
+	$(BIN)/radon cc -s -n D stories
 
 check: lint test
 	$(MANAGE) makemigrations --check --dry-run

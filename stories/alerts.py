@@ -19,7 +19,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F, Min
+from django.db.models import F, Min, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
@@ -239,6 +239,20 @@ def deliver_due(subscription_id: int, now: datetime | None = None) -> DeliverRes
     4. Render and send outside the transaction; record the outcome (record_*).
     """
     now = now or timezone.now()
+    claim = _claim_batch(subscription_id, now)  # steps 1-3
+    if isinstance(claim, DeliverResult):
+        return claim
+    return _send_batch(claim, now)  # step 4
+
+
+@dataclass(frozen=True)
+class _Claim:
+    subscription: Subscription
+    token: str  # this attempt's claim
+    key: str  # the message's idempotency key, kept across retries
+
+
+def _claim_batch(subscription_id: int, now: datetime) -> _Claim | DeliverResult:
     window = timedelta(seconds=settings.NEWSROOM_ALERT_COALESCE_SECONDS)
     with transaction.atomic():
         subscription = (
@@ -261,15 +275,7 @@ def deliver_due(subscription_id: int, now: datetime | None = None) -> DeliverRes
             return DeliverResult(
                 "waiting", next_at=max(next_due, subscription.window_until)
             )
-        due = pending.filter(due_at__lte=now)
-        retry_key = (
-            due.exclude(message_key="")
-            .order_by("due_at", "id")
-            .values_list("message_key", flat=True)
-            .first()
-        )
-        batch = due.filter(message_key=retry_key) if retry_key else due
-        ids = list(batch.order_by("id").values_list("id", flat=True)[:MAX_BATCH])
+        ids, retry_key = _next_batch(pending.filter(due_at__lte=now))
         if not ids:
             next_due = pending.aggregate(at=Min("due_at"))["at"]
             return DeliverResult("nothing", next_at=next_due)
@@ -282,7 +288,25 @@ def deliver_due(subscription_id: int, now: datetime | None = None) -> DeliverRes
             return DeliverResult("nothing")
         subscription.window_until = now + window
         subscription.save(update_fields=["window_until"])
+    return _Claim(subscription, token, key)
 
+
+def _next_batch(due: QuerySet[Delivery]) -> tuple[list[int], str]:
+    """Ids of the next message's deliveries, and its old key if it is a retry."""
+    retry_key = (
+        due.exclude(message_key="")
+        .order_by("due_at", "id")
+        .values_list("message_key", flat=True)
+        .first()
+    )
+    batch = due.filter(message_key=retry_key) if retry_key else due
+    return list(batch.order_by("id").values_list("id", flat=True)[:MAX_BATCH]), (
+        retry_key or ""
+    )
+
+
+def _send_batch(claim: _Claim, now: datetime) -> DeliverResult:
+    subscription, token = claim.subscription, claim.token
     deliveries = list(
         Delivery.objects.filter(claim_token=token)
         .select_related(
@@ -296,7 +320,7 @@ def deliver_due(subscription_id: int, now: datetime | None = None) -> DeliverRes
     )
     try:
         changes = [delivery.change for delivery in deliveries]
-        message = messages.render_message(subscription, changes, key)
+        message = messages.render_message(subscription, changes, claim.key)
         channels.send(subscription, message)
     except channels.TransientDeliveryError as exc:
         return record_failure(
@@ -385,17 +409,8 @@ def record_failure(
             # Counted per message that failed for good, not per retry: an endpoint
             # down for minutes is retried; one that loses messages gets paused.
             subscription.consecutive_failures += 1
-        fields = ["consecutive_failures"]
-        if subscription.consecutive_failures >= settings.NEWSROOM_ALERT_PAUSE_AFTER:
-            subscription.paused_at = now
-            subscription.pause_reason = (
-                f"Paused after {subscription.consecutive_failures} failed messages "
-                f"in a row. Last error: {error}"
-            )[:1000]
-            fields += ["paused_at", "pause_reason"]
+        if _pause_if_failing(subscription, error, now):
             outcome, next_at = "paused", None
-            _leave_pause_notice(subscription, now)
-        subscription.save(update_fields=fields)
     logger.warning(
         "subscription=%s message=%s attempt=%s %s: %s",
         subscription_id,
@@ -405,6 +420,22 @@ def record_failure(
         error,
     )
     return DeliverResult(outcome, next_at=next_at, error=error)
+
+
+def _pause_if_failing(subscription: Subscription, error: str, now: datetime) -> bool:
+    """Save the failure count; pause after too many failed messages in a row."""
+    fields = ["consecutive_failures"]
+    failures = subscription.consecutive_failures
+    is_paused = failures >= settings.NEWSROOM_ALERT_PAUSE_AFTER
+    if is_paused:
+        subscription.paused_at = now
+        subscription.pause_reason = (
+            f"Paused after {failures} failed messages in a row. Last error: {error}"
+        )[:1000]
+        fields += ["paused_at", "pause_reason"]
+        _leave_pause_notice(subscription, now)
+    subscription.save(update_fields=fields)
+    return is_paused
 
 
 def _leave_pause_notice(subscription: Subscription, now: datetime) -> None:

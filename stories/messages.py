@@ -85,18 +85,18 @@ def _items(changes: list[Change]) -> list[Item]:
 
 
 def _item(changes: list[Change]) -> Item:
-    item = Item(
-        changes=changes, heading=describe.what_changed([c.kind for c in changes])
-    )
+    item = Item(changes, heading=describe.what_changed(c.kind for c in changes))
     for change in changes:
-        if change.kind == Change.Kind.FIGURE:
-            item.figures += describe.figure_deltas(change.figure_deltas())
-        elif change.summary:
+        deltas = describe.figure_deltas(change.figure_deltas())
+        item.figures += deltas
+        if change.summary and not deltas:
             item.lines.append(change.summary)
         if change.flip_flop():
             item.lines.append(describe.flip_flop_note(change.kind))
-        if change.kind in (Change.Kind.TEXT, Change.Kind.HEADLINE) and not item.excerpt:
-            item.excerpt = describe.excerpt(change.diff_ops)
+    # The text's edit says most; a headline's when only the headline moved.
+    wordy = [c for c in changes if c.kind in (Change.Kind.TEXT, Change.Kind.HEADLINE)]
+    wordy.sort(key=lambda change: change.kind != Change.Kind.TEXT)
+    item.excerpt = describe.excerpt(wordy[0].diff_ops) if wordy else []
     item.excerpt_text = describe.excerpt_text(item.excerpt)
     # The last change's link shows the article as the check left it.
     item.url = absolute(changes[-1].get_absolute_url())

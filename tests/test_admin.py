@@ -1,6 +1,9 @@
+from datetime import timedelta
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import timezone
 
 from stories.models import Article, Feed, Source, Story, StoryMatch
 from tests.factories import ArticleFactory, SourceFactory, StoryFactory
@@ -44,15 +47,47 @@ def test_admin_changelists_and_change_pages_load(admin_client, data, name):
     assert change.status_code == 200
 
 
+@pytest.fixture
+def articles(db):
+    """One article per filter, each told apart by its title."""
+    now = timezone.now()
+    dutch = SourceFactory(language="nl")
+    english = SourceFactory(language="en")
+    ArticleFactory(title="Failing page", source=english, consecutive_failures=3)
+    ArticleFactory(title="Nearly failing", source=english, consecutive_failures=2)
+    ArticleFactory(
+        title="Edited today", source=dutch, last_changed_at=now - timedelta(hours=2)
+    )
+    ArticleFactory(
+        title="Edited last month",
+        source=english,
+        last_changed_at=now - timedelta(days=20),
+        state=Article.State.RETIRED,
+    )
+
+
 @pytest.mark.parametrize(
-    "query",
-    ["failing=yes", "changed=7", "source__language=nl", "state=active", "q=Ceasefire"],
+    ("query", "titles"),
+    [
+        ("failing=yes", {"Failing page"}),
+        ("failing=no", {"Nearly failing", "Edited today", "Edited last month"}),
+        ("changed=7", {"Edited today"}),
+        ("changed=30", {"Edited today", "Edited last month"}),
+        ("source__language=nl", {"Edited today"}),
+        ("state=retired", {"Edited last month"}),
+        ("q=edited", {"Edited today", "Edited last month"}),
+    ],
 )
-def test_article_filters_and_search_work(admin_client, data, query):
+def test_article_filters_and_search_show_only_matching_rows(
+    admin_client, articles, query, titles
+):
     response = admin_client.get(
         reverse("admin:stories_article_changelist") + "?" + query
     )
+
     assert response.status_code == 200
+    shown = {article.title for article in response.context["cl"].result_list}
+    assert shown == titles
 
 
 def test_source_list_shows_failing_and_health(admin_client, data):
