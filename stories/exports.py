@@ -98,7 +98,7 @@ def figure_series(story: Story) -> list[dict[str, Any]]:
     """[{kind, claimant, points: [{at, value, qualifier, previous, ...}]}], sorted."""
     series: dict[tuple[str, str], list[dict]] = defaultdict(list)
     for change in story_changes(story).filter(kind=Change.Kind.FIGURE):
-        for delta in (change.details or {}).get("figures", []):
+        for delta in change.figure_deltas():
             if delta.get("new") is None:
                 continue  # a figure that disappeared has no value to plot
             claimant = delta.get("attributed_to") or UNATTRIBUTED

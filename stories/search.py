@@ -33,7 +33,7 @@ from django.db.models import (
 from django.db.models.functions import Concat
 from django.urls import reverse
 
-from stories.models import Article, Story, Version
+from stories.models import Article, Change, Story, Version
 from stories.models.search import ALL_CONFIGS
 
 MAX_QUERY_LENGTH = 200
@@ -74,7 +74,7 @@ class Hit:
 
     def _diff_url(self, old: int, new: int) -> str:
         base = reverse("stories:article-detail", kwargs={"pk": self.article_id})
-        return f"{base}?old={old}&new={new}"
+        return Change.versions_url(base, old, new)
 
 
 @dataclass

@@ -14,7 +14,6 @@ from django.conf import settings
 from django.db.models import Count, F, Max, Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.views.decorators.http import conditional_page
@@ -261,10 +260,7 @@ def list_changes(request: HttpRequest, filters: Query[ChangeFilters]) -> dict:
 
 def _change_out(change: Change) -> dict:
     row = exports.change_row(change)
-    link = reverse("stories:article-detail", kwargs={"pk": change.article_id})
-    if row["from_version"] and row["to_version"]:
-        link += f"?old={row['from_version']}&new={row['to_version']}"
-    return {**row, "url": f"{link}#change-{change.pk}"}
+    return {**row, "url": f"{change.get_absolute_url()}#change-{change.pk}"}
 
 
 @router.get(
