@@ -291,11 +291,16 @@ NEWSROOM_FEED_FAILING_AFTER = env_int("NEWSROOM_FEED_FAILING_AFTER", 3)
 NEWSROOM_ARTICLE_FAILING_AFTER = env_int("NEWSROOM_ARTICLE_FAILING_AFTER", 3)
 # Largest feed or sitemap accepted, in bytes.
 NEWSROOM_MAX_FEED_BYTES = env_int("NEWSROOM_MAX_FEED_BYTES", 10_000_000)
-# Similarity scores (0..1): at or above ACCEPT an article joins the story (shared
-# names alone score at most 0.5, so they only ever propose); at or
-# above PROPOSE the match waits for an editor in admin.
-NEWSROOM_GROUPING_ACCEPT = float(os.environ.get("NEWSROOM_GROUPING_ACCEPT", "0.55"))
-NEWSROOM_GROUPING_PROPOSE = float(os.environ.get("NEWSROOM_GROUPING_PROPOSE", "0.2"))
+# Grouping scores (0..1, stories/matching.py): at or above ACCEPT an article joins
+# a story; at or above PROPOSE (and below ACCEPT) a listed story gets a proposal for
+# an editor. A candidate story (one outlet so far) is listed once an article of
+# another outlet joins it with FORM or more.
+NEWSROOM_GROUPING_ACCEPT = float(os.environ.get("NEWSROOM_GROUPING_ACCEPT", "0.2"))
+NEWSROOM_GROUPING_PROPOSE = float(os.environ.get("NEWSROOM_GROUPING_PROPOSE", "0.12"))
+NEWSROOM_GROUPING_FORM = float(os.environ.get("NEWSROOM_GROUPING_FORM", "0.2"))
+# Titles of stories grouping forms come from headlines in this language when one of
+# the story's articles is in it (ISO 639-1).
+NEWSROOM_EDITOR_LANGUAGE = env_str("NEWSROOM_EDITOR_LANGUAGE", "en")
 # Only stories with an article seen in the last N days take new articles by
 # similarity (rules work regardless).
 NEWSROOM_GROUPING_WINDOW_DAYS = env_int("NEWSROOM_GROUPING_WINDOW_DAYS", 14)

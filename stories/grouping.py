@@ -1,411 +1,568 @@
-"""Articles -> stories: editors' rules first, then similarity, with scores recorded.
+"""Articles -> stories: editors' rules first, then shared keys; stories form themselves.
 
-An article is grouped once it has a first version (its text). For every candidate
-story it gets a score in 0..1:
+An article is grouped once it has a first version (again when it changes):
 
-- a story rule that matches (keywords per language, sources, date window): 1.0;
-- otherwise the best of
-  * text similarity: TF-IDF cosine (scikit-learn) between the article and each of
-    the story's articles, fitted on the candidates' texts so common words weigh
-    little — works for articles in the same language;
-  * shared facts: the figures (kind, value) and the names (capitalised words,
-    compared by an accent-free prefix so "Armenië" meets "Armenia") the article
-    shares with the story's articles — this links articles across languages.
+1. rel=canonical first: a duplicate URL is merged into its twin, not grouped.
+2. Its keys (names, places, event types, dates, figures; ``stories/matching.py``,
+   whose docstring holds the scoring formula) are computed and kept on the row.
+3. It is compared only with the stories active in the window
+   (``NEWSROOM_GROUPING_WINDOW_DAYS``, by ``Story.last_article_at``, indexed), and
+   among them only with articles sharing a name or city with it (an in-memory index
+   built once per run), so the cost does not grow with history.
+4. A rule of an editor's story that matches (whole words) puts it there (score 1).
+   Otherwise its score against a story is its best score against the story's
+   articles. At or above ``NEWSROOM_GROUPING_ACCEPT`` it joins the best story; a
+   second story also at or above it has converged with the first and is merged into
+   it (unless an editor reviewed it). Between ``NEWSROOM_GROUPING_PROPOSE`` and
+   accept, a listed story gets a proposal for an editor, and the article starts a
+   *candidate* story of its own, as does an article that matches nothing.
+5. A candidate becomes a listed story (``formed_at``, ``formation_note`` saying why)
+   when an article from another outlet joins it with at least
+   ``NEWSROOM_GROUPING_FORM``. Its title is the headline, in the editor's language
+   (``NEWSROOM_EDITOR_LANGUAGE``) when one of its articles is in it, of the article
+   sharing most with the others; its description counts its articles, outlets and
+   languages and quotes two more headlines. Titles follow the story as it grows
+   until an editor reviews it.
 
-At or above NEWSROOM_GROUPING_ACCEPT the article joins the story; at or above
-NEWSROOM_GROUPING_PROPOSE the match is proposed for an editor. Every decision is a
-StoryMatch row, unique per (article, story), so grouping twice changes nothing and
-an editor's rejection is never overturned by a later run.
-
-The scoring half of this module (``Doc`` to ``score_story``) is pure; the rest
-orchestrates rows. Everything runs in Python, so it works the same on SQLite and
-PostgreSQL.
+Every decision is a StoryMatch row, unique per (article, story): grouping twice
+changes nothing, and a pair an editor decided is never decided again. Editors'
+operations are in ``stories/editing.py``. Scoring runs outside any transaction;
+each article's rows are written in one short transaction.
 """
 
 from __future__ import annotations
 
 import logging
 import re
-import unicodedata
+from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import DatabaseError, transaction
-from django.db.models import F, Q
+from django.db.models import Count, F, Q
 from django.utils import timezone
-from django.utils.text import slugify
-from sklearn.feature_extraction.text import TfidfVectorizer
-from sklearn.metrics.pairwise import cosine_similarity
 
-from stories import discovery
-
-if TYPE_CHECKING:
-    from django.contrib.auth.models import AbstractBaseUser as User
+from stories import discovery, editing, matching
 from stories.models import (
     Article,
+    ArticleKey,
     Story,
     StoryMatch,
     StoryRule,
-    Subscription,
     Version,
 )
 
 logger = logging.getLogger(__name__)
 
 
-# --- Scoring (pure) ---------------------------------------------------------------
-
-
 @dataclass(frozen=True)
 class Doc:
+    """What grouping knows of an article: its keys, headline, outlet and language."""
+
     article_id: int
-    language: str
-    title: str
-    text: str
+    signals: matching.Signals
+    headline: str = ""
     source_id: int | None = None
-    published_at: datetime | None = None
-    figures: frozenset[tuple[str, int]] = frozenset()
-    names: frozenset[str] = frozenset()
 
-    @property
-    def full_text(self) -> str:
-        return f"{self.title}\n{self.text}"
+    @classmethod
+    def from_row(cls, article_id: int, stored: dict, source_id: int | None) -> Doc:
+        return cls(
+            article_id,
+            matching.Signals(
+                frozenset(stored.get("keys", ())),
+                frozenset(stored.get("title", ())),
+                stored.get("lang", ""),
+                frozenset(stored.get("events", ())),
+            ),
+            stored.get("headline", ""),
+            source_id,
+        )
 
-
-@dataclass(frozen=True)
-class Score:
-    score: float
-    method: str  # a StoryMatch.Method value
-    evidence: dict = field(default_factory=dict)
-
-
-_WORD = re.compile(r"[^\W\d_][\w'-]*", re.UNICODE)
-_SENTENCE_END = re.compile(r"[.!?:]\s*$")
-NAME_KEY_CHARS = 5
-# Capitalised words that are not names, in the languages we read. Sentence starts
-# are skipped anyway; these are the ones that are capitalised mid-sentence.
-_NOT_NAMES = frozenset(
-    [
-        "i",
-        "monday",
-        "tuesday",
-        "wednesday",
-        "thursday",
-        "friday",
-        "saturday",
-        "sunday",
-        "january",
-        "february",
-        "march",
-        "april",
-        "may",
-        "june",
-        "july",
-        "august",
-        "september",
-        "october",
-        "november",
-        "december",
-        "mr",
-        "mrs",
-        "ms",
-        "dr",
-        "the",
-    ]
-)
+    def stored(self) -> dict:
+        s = self.signals
+        return {
+            "keys": sorted(s.keys),
+            "title": sorted(s.title),
+            "events": sorted(s.events),
+            "lang": s.language,
+            "headline": self.headline,
+        }
 
 
-def ascii_fold(word: str) -> str:
-    decomposed = unicodedata.normalize("NFKD", word)
-    return "".join(c for c in decomposed if not unicodedata.combining(c)).lower()
-
-
-def find_names(text: str) -> frozenset[str]:
-    """Accent-free 5-letter prefixes of capitalised words not starting a sentence."""
-    names = set()
-    previous = "."
-    for match in _WORD.finditer(text):
-        word = match.group()
-        gap = text[max(0, match.start() - 3) : match.start()]
-        starts_sentence = bool(_SENTENCE_END.search(gap)) or previous == "."
-        previous = ""
-        if "\n" in gap or starts_sentence:
-            continue
-        for part in word.split("-"):
-            if len(part) >= 4 and part[0].isupper() and not part.isupper():
-                key = ascii_fold(part)
-                if key not in _NOT_NAMES:
-                    names.add(key[:NAME_KEY_CHARS])
-    return frozenset(names)
-
-
-def figure_keys(figures: Iterable[dict]) -> frozenset[tuple[str, int]]:
-    return frozenset(
-        (f["kind"], int(f["value"]))
-        for f in figures
-        if f.get("value") is not None and not f.get("background")
-    )
-
-
-def rule_matches(rule: StoryRule, doc: Doc, source_ids: Sequence[int]) -> bool:
-    """Whether every condition the rule sets holds for the article."""
-    if rule.language and doc.language and rule.language != doc.language:
+def rule_matches(rule: StoryRule, text: str, doc: Doc, when: datetime | None) -> bool:
+    """Every condition the rule sets holds; keywords match whole words, any case."""
+    lang = doc.signals.language
+    if rule.language and lang and rule.language != lang:
         return False
-    if source_ids and doc.source_id not in source_ids:
+    sources = [s.pk for s in rule.sources.all()]
+    if sources and doc.source_id not in sources:
         return False
-    if doc.published_at is not None:
-        if rule.starts_at and doc.published_at < rule.starts_at:
-            return False
-        if rule.ends_at and doc.published_at > rule.ends_at:
-            return False
+    if when is not None and (
+        (rule.starts_at and when < rule.starts_at)
+        or (rule.ends_at and when > rule.ends_at)
+    ):
+        return False
     keywords = rule.keyword_list()
     if not keywords:
-        return bool(source_ids or rule.language)
-    haystack = ascii_fold(doc.full_text)
-    return any(ascii_fold(keyword) in haystack for keyword in keywords)
-
-
-def shared_facts(a: Doc, b: Doc) -> tuple[float, dict]:
-    """0..1 from the figures and names two articles share, and what they share."""
-    figures = a.figures & b.figures
-    names = a.names & b.names
-    # Two shared figures, or (over) a third of the smaller name set, count in full.
-    figure_part = min(1.0, len(figures) / 2) if figures else 0.0
-    smaller = min(len(a.names), len(b.names))
-    name_part = min(1.0, len(names) / max(3, smaller / 3)) if names else 0.0
-    score = 0.5 * figure_part + 0.5 * name_part
-    evidence = {
-        "figures": sorted([kind, value] for kind, value in figures),
-        "names": sorted(names),
-    }
-    return score, evidence
-
-
-def text_similarity(docs: Sequence[Doc], background: Sequence[Doc] = ()) -> list:
-    """Pairwise TF-IDF cosine of docs; background docs only shape word weights."""
-    corpus = [d.full_text for d in docs] + [d.full_text for d in background]
-    vectorizer = TfidfVectorizer(
-        strip_accents="unicode",
-        lowercase=True,
-        sublinear_tf=True,
-        ngram_range=(1, 2),
-        min_df=1,
-        token_pattern=r"(?u)\b[^\W\d_]{3,}\b",
+        return bool(sources or rule.language)
+    haystack = matching.fold(text)
+    return any(
+        re.search(rf"(?<!\w){re.escape(matching.fold(k))}(?!\w)", haystack)
+        for k in keywords
     )
-    matrix = vectorizer.fit_transform(corpus)
-    return cosine_similarity(matrix[: len(docs)]).tolist()
 
 
-def score_story(
-    doc: Doc, story_docs: Sequence[Doc], text_scores: Sequence[float]
-) -> Score:
-    """Best evidence that `doc` belongs with these articles (text_scores aligned)."""
-    best = Score(0.0, StoryMatch.Method.SIMILARITY)
-    for other, text_score in zip(story_docs, text_scores, strict=True):
-        if other.article_id == doc.article_id:
-            continue
-        facts, evidence = shared_facts(doc, other)
-        if text_score >= facts and text_score > best.score:
-            best = Score(
-                round(float(text_score), 3),
-                StoryMatch.Method.SIMILARITY,
-                {"closest_article": other.article_id, **evidence},
+# --- The window: the recent articles a new one shares a name with -----------------
+
+# At most this many recent articles sharing a name or city are compared (newest first).
+NEAR_LIMIT = 400
+
+
+@dataclass
+class Window:
+    """What one grouping run reads once: the window's start, its size, the rules."""
+
+    since: datetime
+    size: int  # articles grouped in the window: idf's n
+    rules: list[StoryRule]
+    # Document frequencies counted so far in this run: a common key ("E:flood",
+    # "P:US") is counted once per run, not once per article.
+    df: dict[str, int] = field(default_factory=dict)
+
+    def frequencies(self, keys: set[str]) -> dict[str, int]:
+        missing = sorted(keys - self.df.keys())
+        if missing:
+            self.df.update(dict.fromkeys(missing, 0))
+            self.df.update(
+                ArticleKey.objects.filter(key__in=missing, seen_at__gte=self.since)
+                .values("key")
+                .annotate(n=Count("id"))
+                .values_list("key", "n")
             )
-        elif facts > text_score and facts > best.score:
-            best = Score(
-                round(facts, 3),
-                StoryMatch.Method.SHARED_FACTS,
-                {
-                    "closest_article": other.article_id,
-                    "text": round(float(text_score), 3),
-                    **evidence,
-                },
-            )
-    return best
+        return self.df
 
 
-# --- Documents from rows ------------------------------------------------------------
+def open_window(now: datetime) -> Window:
+    since = now - timedelta(days=settings.NEWSROOM_GROUPING_WINDOW_DAYS)
+    rules = list(
+        StoryRule.objects.filter(
+            is_active=True, story__status=Story.Status.ACTIVE, story__merged_into=None
+        ).prefetch_related("sources")
+    )
+    size = Article.objects.filter(grouped_at__gte=since).count()
+    return Window(since, size, rules)
 
 
-def documents(articles: Iterable[Article]) -> dict[int, Doc]:
-    """Doc per article from its latest version; articles without one are left out."""
-    articles = list(articles)
-    # One query, whatever the count (an OR per article overflows SQLite's
-    # expression depth at about a thousand).
-    by_article = {a.pk: a for a in articles}
-    docs = {}
-    for version in (
-        Version.objects.latest_per_article()
-        .filter(article__in=list(by_article))
-        .only("article_id", "title", "text", "language", "figures", "published_at")
+@dataclass
+class Pool:
+    """The stories and articles one new article is compared with."""
+
+    stories: dict[int, Story]
+    size: int = 1
+    docs: dict[int, Doc] = field(default_factory=dict)
+    story_of: dict[int, set[int]] = field(default_factory=lambda: defaultdict(set))
+    df: dict[str, int] = field(default_factory=dict)
+
+    def add(self, doc: Doc, story_ids: Iterable[int]) -> None:
+        self.docs[doc.article_id] = doc
+        self.story_of[doc.article_id].update(story_ids)
+
+    def drop_story(self, story_id: int, into: int) -> None:
+        for stories in self.story_of.values():
+            if story_id in stories:
+                stories.discard(story_id)
+                stories.add(into)
+        self.stories.pop(story_id, None)
+
+    @property
+    def idf(self) -> matching.Idf:
+        return matching.Idf(self.df, max(self.size, len(self.docs)))
+
+    def scores(self, doc: Doc) -> dict[int, tuple[matching.PairScore, int]]:
+        """Best (score, closest article) per story of the articles near doc."""
+        idf = self.idf
+        best: dict[int, tuple[matching.PairScore, int]] = {}
+        for other_id, other in self.docs.items():
+            if other_id == doc.article_id:
+                continue
+            pair = matching.pair_score(doc.signals, other.signals, idf)
+            for story_id in self.story_of.get(other_id, ()):
+                if story_id in self.stories and (
+                    story_id not in best or pair.score > best[story_id][0].score
+                ):
+                    best[story_id] = (pair, other_id)
+        return best
+
+
+def around(window: Window, doc: Doc) -> Pool:
+    """The recent articles sharing a name or city with doc (indexed), their stories
+    in the window, and the document frequencies of every key involved."""
+    near = list(
+        ArticleKey.objects.filter(
+            key__in=sorted(doc.signals.anchors), seen_at__gte=window.since
+        )
+        .exclude(article_id=doc.article_id)
+        .order_by("-seen_at", "-article_id")
+        .values_list("article_id", flat=True)[: NEAR_LIMIT * 4]
+    )
+    near = list(dict.fromkeys(near))[:NEAR_LIMIT]
+    links = defaultdict(set)
+    for article_id, story_id in (
+        Article.stories.through.objects.filter(
+            article_id__in=near,
+            story__status__in=[Story.Status.ACTIVE, Story.Status.CANDIDATE],
+            story__merged_into=None,
+        )
+        .filter(Q(story__last_article_at__gte=window.since) | Q(story__is_pinned=True))
+        .values_list("article_id", "story_id")
     ):
-        article = by_article[version.article_id]
-        language = version.language or (
-            article.source.language if article.source_id else ""
-        )
-        docs[article.pk] = Doc(
-            article_id=article.pk,
-            language=language,
-            title=version.title or article.title,
-            text=version.text,
-            source_id=article.source_id,
-            published_at=version.published_at or article.first_seen_at,
-            figures=figure_keys(version.figures),
-            names=find_names(f"{version.title}.\n{version.text}"),
-        )
-    return docs
+        links[article_id].add(story_id)
+    wanted = {s for ids in links.values() for s in ids} | {
+        r.story_id for r in window.rules
+    }
+    pool = Pool(Story.objects.in_bulk(sorted(wanted)), window.size + 1)
+    for article_id, stored, source_id in Article.objects.filter(
+        pk__in=list(links)
+    ).values_list("id", "story_keys", "source_id"):
+        if stored:
+            pool.add(Doc.from_row(article_id, stored, source_id), links[article_id])
+    keys = set(doc.signals.keys).union(*(d.signals.keys for d in pool.docs.values()))
+    pool.df = window.frequencies(keys)
+    return pool
 
 
-# --- Grouping (DB) ------------------------------------------------------------------
+# --- One article -----------------------------------------------------------------
 
 
 @dataclass(frozen=True)
 class GroupResult:
     article_id: int
     matches: list[StoryMatch]
+    formed: list[Story] = field(default_factory=list)
 
     @property
     def accepted(self) -> list[StoryMatch]:
         return [m for m in self.matches if m.status == StoryMatch.Status.ACCEPTED]
 
 
-def candidate_stories(now: datetime) -> list[Story]:
-    window = now - timedelta(days=settings.NEWSROOM_GROUPING_WINDOW_DAYS)
-    return list(
-        Story.objects.active()
-        .filter(merged_into=None)
-        .filter(
-            Q(is_pinned=True)
-            | Q(articles__first_seen_at__gte=window)
-            | Q(rules__is_active=True)
-        )
-        .distinct()
-        .order_by("id")
+def document(article: Article) -> tuple[Doc, str, datetime | None] | None:
+    """The article's Doc, full text (for rules) and time, from its latest version."""
+    version = (
+        Version.objects.latest_per_article()
+        .filter(article=article)
+        .only("title", "text", "language", "figures", "published_at")
+        .first()
     )
+    if version is None:
+        return None
+    lang = version.language or (article.source.language if article.source_id else "")
+    title = version.title or article.title
+    signals = matching.signals(title, version.text, lang, version.figures)
+    doc = Doc(article.pk, signals, title[:300], article.source_id)
+    return doc, f"{title}\n{version.text}", version.published_at
 
 
 def group_article(
-    article: Article,
-    now: datetime | None = None,
-    candidates: Sequence[Story] | None = None,
+    article: Article, now: datetime | None = None, window: Window | None = None
 ) -> GroupResult | None:
-    """Score the article against candidate stories and record matches.
+    """Score the article against the window's stories and record what follows.
 
-    1. Honour rel=canonical first: a duplicate URL is merged, not grouped.
-    2. Score outside any transaction (TF-IDF is CPU work).
-    3. In one transaction: insert new StoryMatch rows (existing pairs are kept as
-       they are, editors' decisions included), attach accepted ones, stamp
-       grouped_at.
     Returns None when the article has no version yet (try again later).
     """
     now = now or timezone.now()
-    article = discovery.resolve_canonical(article)
+    kept = discovery.resolve_canonical(article)
+    if kept.pk != article.pk:  # a second URL of an article grouped under the first
+        article = kept
+        if article.grouped_at is not None:
+            return GroupResult(article.pk, [])
     if article.duplicate_of_id is not None or article.state == Article.State.RETIRED:
         Article.objects.filter(pk=article.pk).update(grouped_at=now)
         return GroupResult(article.pk, [])
-    doc = documents([article]).get(article.pk)
-    if doc is None:
+    found = document(article)
+    if found is None:
         return None
-    decided = set(
-        StoryMatch.objects.filter(article=article).values_list("story_id", flat=True)
+    doc, text, published = found
+    window = window if window is not None else open_window(now)
+    pool = around(window, doc)
+    decided = dict(
+        StoryMatch.objects.filter(article=article).values_list("story_id", "status")
     )
-    if candidates is None:
-        candidates = candidate_stories(now)
-    stories = [s for s in candidates if s.pk not in decided]
-    matches = [
-        _match(article, story, score, now)
-        for story, score in score_article(doc, stories)
+    when = published or article.first_seen_at
+    plan = _plan(doc, text, when, window.rules, pool, set(decided))
+    if not plan.join and StoryMatch.Status.ACCEPTED in decided.values():
+        plan.join = None  # already in a story: nothing new to start
+    return _record(article, doc, plan, pool, now)
+
+
+@dataclass
+class _Plan:
+    # (story, why, closest article); None: join nothing and start nothing
+    join: list[tuple[int, matching.PairScore | None, int | None]] | None
+    propose: list[tuple[int, matching.PairScore, int]]
+    merge: list[int]  # stories that converged into the first joined one
+
+
+def _plan(
+    doc: Doc,
+    text: str,
+    when: datetime | None,
+    rules: Sequence[StoryRule],
+    pool: Pool,
+    decided: set[int],
+) -> _Plan:
+    """What to do with the article: pure decisions over the pool."""
+    ruled = [
+        r.story_id
+        for r in rules
+        if r.story_id not in decided and rule_matches(r, text, doc, when)
     ]
+    join = [(story_id, None, None) for story_id in dict.fromkeys(ruled)]
+    scored = sorted(
+        (
+            (pair.score, story_id, pair, closest)
+            for story_id, (pair, closest) in pool.scores(doc).items()
+            if story_id not in decided and story_id not in ruled
+        ),
+        key=lambda t: (-t[0], t[1]),
+    )
+    accept = settings.NEWSROOM_GROUPING_ACCEPT
+    above = [t for t in scored if t[0] >= accept]
+    merge = []
+    if above:
+        score, story_id, pair, closest = above[0]
+        if not join:
+            join.append((story_id, pair, closest))
+        target = join[0][0]
+        merge = [s for _, s, _, _ in above if s != target and _may_merge(pool, s)]
+        if story_id != target and story_id not in merge:
+            join.append((story_id, pair, closest))
+    propose = [] if join else _proposals(scored, pool)
+    return _Plan(join, propose, merge)
+
+
+def _proposals(scored: list, pool: Pool, limit: int = 3) -> list:
+    """Listed stories the article nearly joined, for an editor to decide."""
+    low, high = settings.NEWSROOM_GROUPING_PROPOSE, settings.NEWSROOM_GROUPING_ACCEPT
+    return [
+        (story_id, pair, closest)
+        for score, story_id, pair, closest in scored
+        if low <= score < high and pool.stories[story_id].status == Story.Status.ACTIVE
+    ][:limit]
+
+
+def _may_merge(pool: Pool, story_id: int) -> bool:
+    """Grouping merges away only its own stories that no editor has looked at."""
+    story = pool.stories[story_id]
+    return story.origin == Story.Origin.GROUPING and story.reviewed_at is None
+
+
+def _record(
+    article: Article, doc: Doc, plan: _Plan, pool: Pool, now: datetime
+) -> GroupResult:
+    matches, formed = [], []
     with transaction.atomic():
+        if plan.join is None:
+            plan.join = []
+        elif not plan.join:
+            story = _start_candidate(doc, now)
+            pool.stories[story.pk] = story
+            plan.join.append((story.pk, None, None))
+        for story_id, pair, closest in plan.join:
+            matches.append(_match(article, story_id, pair, closest, now, doc))
+        for story_id, pair, closest in plan.propose:
+            match = _match(article, story_id, pair, closest, now, doc)
+            match.status = StoryMatch.Status.PROPOSED
+            matches.append(match)
         StoryMatch.objects.bulk_create(matches, ignore_conflicts=True)
-        accepted = [
-            m.story_id for m in matches if m.status == StoryMatch.Status.ACCEPTED
-        ]
-        if accepted:
-            article.stories.add(*accepted)
-        Article.objects.filter(pk=article.pk).update(grouped_at=now)
-    logger.info(
-        "article=%s grouped accepted=%s proposed=%s",
-        article.pk,
-        accepted,
-        [m.story_id for m in matches if m.status == StoryMatch.Status.PROPOSED],
-    )
-    return GroupResult(article.pk, matches)
-
-
-def score_article(doc: Doc, stories: Sequence[Story]) -> list[tuple[Story, Score]]:
-    """(story, score) for every story the article reaches at least PROPOSE with."""
-    if not stories:
-        return []
-    rules = list(
-        StoryRule.objects.filter(story__in=stories, is_active=True).prefetch_related(
-            "sources"
+        joined = [story_id for story_id, _, _ in plan.join]
+        article.stories.add(*joined)
+        Article.objects.filter(pk=article.pk).update(
+            grouped_at=now, story_keys=doc.stored()
         )
+        ArticleKey.objects.filter(article=article).delete()
+        ArticleKey.objects.bulk_create(
+            ArticleKey(article=article, key=key[:120], seen_at=now)
+            for key in sorted(doc.signals.keys)
+        )
+        pool.add(doc, joined)
+        for story_id in plan.merge:
+            _converge(pool, joined[0], story_id, doc, now)
+        for story_id, pair, closest in plan.join:
+            if _maybe_form(pool, story_id, doc, pair, closest, now):
+                formed.append(pool.stories[story_id])
+        Story.objects.filter(pk__in=joined).update(last_article_at=now)
+    for story_id in joined:  # CPU work: after the transaction
+        retitle(pool, story_id)
+    logger.info(
+        "article=%s grouped into=%s proposed=%s formed=%s",
+        article.pk,
+        joined,
+        [p[0] for p in plan.propose],
+        [s.pk for s in formed],
     )
-    ruled = {}
-    for rule in rules:
-        source_ids = [s.pk for s in rule.sources.all()]
-        if rule.story_id not in ruled and rule_matches(rule, doc, source_ids):
-            ruled[rule.story_id] = Score(
-                1.0, StoryMatch.Method.RULE, {"rule": rule.pk, "rule_text": str(rule)}
-            )
-    members: dict[int, list[int]] = {}
-    for story_id, article_id in Article.stories.through.objects.filter(
-        story__in=[s for s in stories if s.pk not in ruled]
-    ).values_list("story_id", "article_id"):
-        if article_id != doc.article_id:
-            members.setdefault(story_id, []).append(article_id)
-    pool = documents(
-        Article.objects.filter(pk__in={a for ids in members.values() for a in ids})
-        .select_related("source")
-        .order_by("id")
-    )
-    ordered = [doc, *pool.values()]
-    similarity = text_similarity(ordered, _background(doc, set(pool))) if pool else []
-    index = {d.article_id: i for i, d in enumerate(ordered)}
-    results = []
-    for story in stories:
-        if story.pk in ruled:
-            results.append((story, ruled[story.pk]))
-            continue
-        story_docs = [pool[a] for a in members.get(story.pk, []) if a in pool]
-        if not story_docs:
-            continue
-        texts = [similarity[0][index[d.article_id]] for d in story_docs]
-        score = score_story(doc, story_docs, texts)
-        if score.score >= settings.NEWSROOM_GROUPING_PROPOSE:
-            results.append((story, score))
-    return results
+    return GroupResult(article.pk, matches, formed)
 
 
-def _background(doc: Doc, exclude: set[int], size: int = 50) -> list[Doc]:
-    """Recent articles of the same language, so that its common words weigh little."""
-    recent = (
-        Article.objects.exclude(pk__in=exclude | {doc.article_id})
-        .filter(versions__isnull=False)
-        .select_related("source")
-        .distinct()
-        .order_by("-first_seen_at", "-id")[:size]
-    )
-    return [d for d in documents(recent).values() if d.language == doc.language]
-
-
-def _match(article: Article, story: Story, score: Score, now: datetime) -> StoryMatch:
-    accept = score.method == StoryMatch.Method.RULE or (
-        score.score >= settings.NEWSROOM_GROUPING_ACCEPT
-    )
+def _match(
+    article: Article,
+    story_id: int,
+    pair: matching.PairScore | None,
+    closest: int | None,
+    now: datetime,
+    doc: Doc,
+) -> StoryMatch:
+    if pair is None:  # a rule, or the first article of a candidate
+        story = Story.objects.only("status", "origin").get(pk=story_id)
+        first = story.origin == Story.Origin.GROUPING and story.status == "candidate"
+        method = StoryMatch.Method.FIRST if first else StoryMatch.Method.RULE
+        score, evidence = 1.0, {}
+    else:
+        method, score = StoryMatch.Method.SHARED_FACTS, pair.score
+        evidence = {"closest_article": closest, "shared": pair.shared[:20]}
+        evidence["reason"] = pair.reason
     return StoryMatch(
         article=article,
-        story=story,
-        score=score.score,
-        method=score.method,
-        status=StoryMatch.Status.ACCEPTED if accept else StoryMatch.Status.PROPOSED,
-        evidence=score.evidence,
+        story_id=story_id,
+        score=score,
+        method=method,
+        status=StoryMatch.Status.ACCEPTED,
+        evidence=evidence,
         matched_at=now,
     )
+
+
+# --- Stories forming, converging and named ------------------------------------------
+
+
+def _start_candidate(doc: Doc, now: datetime) -> Story:
+    title = doc.headline or f"Story of article {doc.article_id}"
+    return Story.objects.create(
+        title=title[:300],
+        slug=editing.unique_slug(title),
+        status=Story.Status.CANDIDATE,
+        origin=Story.Origin.GROUPING,
+        last_article_at=now,
+    )
+
+
+def _maybe_form(
+    pool: Pool,
+    story_id: int,
+    doc: Doc,
+    pair: matching.PairScore | None,
+    closest: int | None,
+    now: datetime,
+) -> bool:
+    """A candidate joined by another outlet's article with FORM or more is a story."""
+    story = pool.stories.get(story_id)
+    if story is None or story.status != Story.Status.CANDIDATE or pair is None:
+        return False
+    other = pool.docs.get(closest)
+    if other is None or other.source_id == doc.source_id:
+        return False
+    if pair.score < settings.NEWSROOM_GROUPING_FORM:
+        return False
+    note = (
+        f"Formed {now:%Y-%m-%d %H:%M}: “{doc.headline}” matched “{other.headline}” "
+        f"(another outlet) with score {pair.score:.2f}, sharing "
+        f"{', '.join(_readable(pair.shared))}."
+    )
+    Story.objects.filter(pk=story_id).update(
+        status=Story.Status.ACTIVE, formed_at=now, formation_note=note
+    )
+    story.status, story.formed_at, story.formation_note = (
+        Story.Status.ACTIVE,
+        now,
+        note,
+    )
+    return True
+
+
+def _converge(pool: Pool, target_id: int, other_id: int, doc: Doc, now: datetime):
+    """Two stories the same article strongly matches are one: merge them."""
+    target, other = pool.stories[target_id], pool.stories[other_id]
+    editing.merge_stories(target, [other], by_editor=False)
+    note = (
+        f"Merged {now:%Y-%m-%d %H:%M} with “{other.title}”: "
+        f"“{doc.headline}” matched both."
+    )
+    Story.objects.filter(pk=target_id).update(
+        formation_note=(target.formation_note + "\n" + note).strip()
+    )
+    target.formation_note = (target.formation_note + "\n" + note).strip()
+    if other.status == Story.Status.ACTIVE and target.status == Story.Status.CANDIDATE:
+        Story.objects.filter(pk=target_id).update(status=Story.Status.ACTIVE)
+        target.status = Story.Status.ACTIVE
+    pool.drop_story(other_id, target_id)
+
+
+def _readable(keys: Sequence[str], limit: int = 6) -> list[str]:
+    """'N:faye' -> 'faye', 'P:SN' -> 'SN', 'F:killed:9:TW' -> 'killed 9 (TW)'."""
+    out = []
+    for key in sorted(keys, key=lambda k: "FNCPWED".index(k[0]))[:limit]:
+        kind, _, rest = key.partition(":")
+        if kind == "F":
+            what, value, where = rest.split(":", 2)
+            out.append(f"{what} {value} ({where})")
+        else:
+            out.append(rest)
+    return out
+
+
+def retitle(pool: Pool, story_id: int) -> None:
+    """Title and description from the story's articles, until an editor reviews it."""
+    story = pool.stories.get(story_id)
+    if story is None or story.origin != Story.Origin.GROUPING or story.reviewed_at:
+        return
+    docs = story_docs(story_id)
+    if not docs:
+        return
+    title, description = story_title(docs, pool)
+    if (title, description) != (story.title, story.description):
+        Story.objects.filter(pk=story_id).update(title=title, description=description)
+        story.title, story.description = title, description
+
+
+def story_docs(story_id: int, limit: int = 12) -> list[Doc]:
+    """The story's newest articles as grouping knows them."""
+    rows = (
+        Article.objects.filter(stories=story_id)
+        .exclude(story_keys={})
+        .order_by("-grouped_at", "-id")
+        .values_list("id", "story_keys", "source_id")[:limit]
+    )
+    return sorted((Doc.from_row(*row) for row in rows), key=lambda d: d.article_id)
+
+
+def story_title(docs: Sequence[Doc], pool: Pool) -> tuple[str, str]:
+    """(title, description): the central headline, the editor's language first."""
+    idf = pool.idf
+
+    def centrality(d: Doc) -> float:
+        return sum(
+            matching.pair_score(d.signals, o.signals, idf).score
+            for o in docs
+            if o is not d
+        )
+
+    language = settings.NEWSROOM_EDITOR_LANGUAGE
+    readable = [d for d in docs if d.signals.language == language] or list(docs)
+    central = max(readable, key=lambda d: (centrality(d), -d.article_id))
+    others = [d.headline for d in docs if d is not central and d.headline][:2]
+    outlets = len({d.source_id for d in docs})
+    languages = sorted({d.signals.language for d in docs if d.signals.language})
+    description = (
+        f"{len(docs)} article(s) from {outlets} outlet(s)"
+        + (f" in {', '.join(languages)}" if languages else "")
+        + "."
+        + "".join(f" Also: “{h}”." for h in others)
+    )
+    return central.headline[:300] or "Untitled story", description
+
+
+# --- Runs ------------------------------------------------------------------------
 
 
 def pending_articles(limit: int = 200) -> list[int]:
@@ -421,9 +578,10 @@ def pending_articles(limit: int = 200) -> list[int]:
 
 
 def group_pending(limit: int = 200) -> list[GroupResult]:
+    """Group what is pending, oldest first, each article in its own transaction."""
     results = []
     now = timezone.now()
-    candidates = candidate_stories(now)  # the same for every article of this run
+    window = open_window(now)  # read once per run
     articles = (
         Article.objects.select_related("source")
         .filter(pk__in=pending_articles(limit))
@@ -431,8 +589,7 @@ def group_pending(limit: int = 200) -> list[GroupResult]:
     )
     for article in articles:
         try:
-            with transaction.atomic():
-                result = group_article(article, now, candidates)
+            result = group_article(article, now, window)
         except DatabaseError:
             # One bad article (say a canonical URL too long to store) must not stop
             # every article queued behind it: stamp it grouped and go on.
@@ -442,119 +599,3 @@ def group_pending(limit: int = 200) -> list[GroupResult]:
         if result is not None:
             results.append(result)
     return results
-
-
-# --- Editors' operations ------------------------------------------------------------
-
-
-def accept_match(match: StoryMatch, user: User | None = None) -> None:
-    with transaction.atomic():
-        StoryMatch.objects.filter(pk=match.pk).update(
-            status=StoryMatch.Status.ACCEPTED,
-            decided_at=timezone.now(),
-            decided_by=_editor(user),
-        )
-        match.article.stories.add(match.story_id)
-
-
-def reject_match(match: StoryMatch, user: User | None = None) -> None:
-    with transaction.atomic():
-        StoryMatch.objects.filter(pk=match.pk).update(
-            status=StoryMatch.Status.REJECTED,
-            decided_at=timezone.now(),
-            decided_by=_editor(user),
-        )
-        match.article.stories.remove(match.story_id)
-
-
-def move_articles(
-    article_ids: Sequence[int], target: Story, user: User | None = None
-) -> int:
-    """Take the articles out of every story and put them in `target`; editor's call."""
-    now = timezone.now()
-    decided_by = _editor(user)
-    through = Article.stories.through
-    with transaction.atomic():
-        through.objects.filter(article_id__in=article_ids).exclude(
-            story=target
-        ).delete()
-        StoryMatch.objects.filter(article_id__in=article_ids).exclude(
-            story=target
-        ).update(
-            status=StoryMatch.Status.REJECTED, decided_at=now, decided_by=decided_by
-        )
-        for article_id in article_ids:
-            StoryMatch.objects.update_or_create(
-                article_id=article_id,
-                story=target,
-                defaults={
-                    "score": 1.0,
-                    "method": StoryMatch.Method.EDITOR,
-                    "status": StoryMatch.Status.ACCEPTED,
-                    "matched_at": now,
-                    "decided_at": now,
-                    "decided_by": decided_by,
-                },
-            )
-        through.objects.bulk_create(
-            [through(article_id=a, story_id=target.pk) for a in article_ids],
-            ignore_conflicts=True,
-        )
-    return len(article_ids)
-
-
-def merge_stories(target: Story, others: Iterable[Story]) -> int:
-    """Fold the other stories into `target`; they stay, archived, pointing at it."""
-    through = Article.stories.through
-    merged = 0
-    with transaction.atomic():
-        for other in others:
-            if other.pk == target.pk:
-                continue
-            article_ids = list(
-                through.objects.filter(story=other).values_list("article_id", flat=True)
-            )
-            through.objects.bulk_create(
-                [through(article_id=a, story_id=target.pk) for a in article_ids],
-                ignore_conflicts=True,
-            )
-            through.objects.filter(story=other).delete()
-            taken = set(
-                StoryMatch.objects.filter(story=target).values_list(
-                    "article_id", flat=True
-                )
-            )
-            StoryMatch.objects.filter(story=other).exclude(article_id__in=taken).update(
-                story=target
-            )
-            StoryRule.objects.filter(story=other).update(story=target)
-            # Followers of the merged story keep hearing about its articles.
-            Subscription.objects.filter(story=other).update(story=target)
-            Story.objects.filter(pk=other.pk).update(
-                status=Story.Status.ARCHIVED, merged_into=target, is_pinned=False
-            )
-            merged += 1
-    return merged
-
-
-def split_story(story: Story, article_ids: Sequence[int], title: str) -> Story:
-    """A new story holding these articles, taken out of `story`."""
-    with transaction.atomic():
-        new = Story.objects.create(title=title[:300], slug=unique_slug(title))
-        Article.stories.through.objects.filter(
-            story=story, article_id__in=article_ids
-        ).delete()
-        move_articles(article_ids, new)
-    return new
-
-
-def _editor(user: User | None) -> User | None:
-    return user if user is not None and user.is_authenticated else None
-
-
-def unique_slug(title: str) -> str:
-    base = slugify(title)[:80] or "story"
-    slug, n = base, 2
-    while Story.objects.filter(slug=slug).exists():
-        slug, n = f"{base}-{n}", n + 1
-    return slug

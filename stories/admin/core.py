@@ -9,7 +9,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 
-from stories import grouping, policy, sources, tasks
+from stories import editing, policy, sources, tasks
 from stories.admin.discovery import (
     ArticleMatchInline,
     FeedInline,
@@ -229,19 +229,27 @@ class StoryAdmin(admin.ModelAdmin):
     list_display = [
         "title",
         "status",
+        "new_badge",
         "is_pinned",
         "article_count",
         "proposed_count",
         "created_at",
         "public_link",
     ]
-    list_filter = ["status", "is_pinned", StoryChangedRecentlyFilter]
+    list_filter = ["status", "origin", "is_pinned", StoryChangedRecentlyFilter]
     search_fields = ["title", "slug", "description"]
     ordering = ["-is_pinned", "-created_at", "-id"]
     prepopulated_fields = {"slug": ["title"]}
-    readonly_fields = ["merged_into"]
+    readonly_fields = [
+        "merged_into",
+        "origin",
+        "formed_at",
+        "formation_note",
+        "reviewed_at",
+        "last_article_at",
+    ]
     inlines = [StoryRuleInline, StoryMatchInline]
-    actions = ["pin", "unpin", "merge", "archive"]
+    actions = ["accept", "dismiss", "pin", "unpin", "merge", "archive"]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Story]:
         return (
@@ -256,6 +264,27 @@ class StoryAdmin(admin.ModelAdmin):
                 ),
             )
         )
+
+    @admin.display(description="New", boolean=True)
+    def new_badge(self, obj: Story) -> bool:
+        return obj.is_new
+
+    def save_model(
+        self, request: HttpRequest, obj: Story, form: forms.ModelForm, change: bool
+    ) -> None:
+        super().save_model(request, obj, form, change)
+        if change and "title" in form.changed_data:
+            editing.rename_story(obj, obj.title, request.user)  # never retitled again
+
+    @admin.action(description="Accept: keep (and list) the story, no longer new")
+    def accept(self, request: HttpRequest, queryset: QuerySet[Story]) -> None:
+        count = editing.accept_stories(queryset, request.user)
+        self.message_user(request, f"Accepted {count} story(ies).", messages.SUCCESS)
+
+    @admin.action(description="Dismiss: not a story (never reopened by grouping)")
+    def dismiss(self, request: HttpRequest, queryset: QuerySet[Story]) -> None:
+        count = editing.dismiss_stories(queryset, request.user)
+        self.message_user(request, f"Dismissed {count} story(ies).", messages.SUCCESS)
 
     @admin.display(description="Articles", ordering="n_articles")
     def article_count(self, obj: Story) -> int:
@@ -299,7 +328,7 @@ class StoryAdmin(admin.ModelAdmin):
             self.message_user(request, "Select two or more stories.", messages.WARNING)
             return
         target, others = stories[0], stories[1:]
-        merged = grouping.merge_stories(target, others)
+        merged = editing.merge_stories(target, others)
         self.message_user(
             request, f"Merged {merged} story(ies) into “{target}”.", messages.SUCCESS
         )
@@ -432,11 +461,11 @@ class ArticleAdmin(admin.ModelAdmin):
             ids = list(queryset.values_list("id", flat=True))
             story = form.cleaned_data["story"]
             if story is None:
-                story = Story.objects.create(
-                    title=form.cleaned_data["new_title"],
-                    slug=grouping.unique_slug(form.cleaned_data["new_title"]),
+                story = editing.split_story(
+                    ids, form.cleaned_data["new_title"], request.user
                 )
-            grouping.move_articles(ids, story, request.user)
+            else:
+                editing.move_articles(ids, story, request.user)
             self.message_user(
                 request, f"Moved {len(ids)} article(s) to “{story}”.", messages.SUCCESS
             )

@@ -6,7 +6,7 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.html import format_html
 
-from stories import grouping, policy, tasks
+from stories import editing, policy, tasks
 from stories.models import Feed, FeedPoll, StoryMatch, StoryRule
 
 
@@ -175,7 +175,7 @@ class StoryMatchAdmin(admin.ModelAdmin):
     def accept(self, request: HttpRequest, queryset: QuerySet[StoryMatch]) -> None:
         matches = list(queryset.select_related("article"))
         for match in matches:
-            grouping.accept_match(match, request.user)
+            editing.accept_match(match, request.user)
         self.message_user(
             request, f"Accepted {len(matches)} match(es).", messages.SUCCESS
         )
@@ -184,7 +184,7 @@ class StoryMatchAdmin(admin.ModelAdmin):
     def reject(self, request: HttpRequest, queryset: QuerySet[StoryMatch]) -> None:
         matches = list(queryset.select_related("article"))
         for match in matches:
-            grouping.reject_match(match, request.user)
+            editing.reject_match(match, request.user)
         self.message_user(
             request, f"Rejected {len(matches)} match(es).", messages.SUCCESS
         )

@@ -22,6 +22,7 @@ from stories.models.core import (
     VersionQuerySet,
 )
 from stories.models.discovery import (
+    ArticleKey,
     Feed,
     FeedPoll,
     FeedPollQuerySet,
@@ -34,6 +35,7 @@ __all__ = [
     "ApiToken",
     "ApiTokenQuerySet",
     "Article",
+    "ArticleKey",
     "ArticleQuerySet",
     "Change",
     "ChangeDetails",

@@ -52,6 +52,13 @@ class Story(models.Model):
     class Status(models.TextChoices):
         ACTIVE = "active", "Active"
         ARCHIVED = "archived", "Archived"
+        # One article so far (or one outlet): formed by grouping, not listed yet.
+        CANDIDATE = "candidate", "Candidate"
+        DISMISSED = "dismissed", "Dismissed by an editor"
+
+    class Origin(models.TextChoices):
+        EDITOR = "editor", "Set up by an editor"
+        GROUPING = "grouping", "Formed by grouping"
 
     title = models.CharField(max_length=300)
     slug = models.SlugField(max_length=100, unique=True)
@@ -66,7 +73,27 @@ class Story(models.Model):
         null=True,
         blank=True,
         related_name="merged_stories",
-        help_text="Set when an editor merged this story into another.",
+        help_text="Set when this story was merged into another.",
+    )
+    origin = models.CharField(max_length=16, choices=Origin, default=Origin.EDITOR)
+    formed_at = models.DateTimeField(
+        null=True, blank=True, help_text="When grouping made this candidate a story."
+    )
+    formation_note = models.TextField(
+        blank=True, help_text="Why grouping formed (or merged) this story."
+    )
+    reviewed_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="When an editor accepted, renamed or otherwise decided on it; "
+        "grouping never retitles, merges or dismisses a reviewed story.",
+    )
+    last_article_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        db_index=True,
+        help_text="Newest article's time: grouping compares new articles only with "
+        "stories active within its window.",
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -80,6 +107,11 @@ class Story(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("stories:story-detail", kwargs={"slug": self.slug})
+
+    @property
+    def is_new(self) -> bool:
+        """Formed by grouping and not yet looked at by an editor."""
+        return self.origin == self.Origin.GROUPING and self.reviewed_at is None
 
 
 class ArticleQuerySet(models.QuerySet):
@@ -144,7 +176,16 @@ class Article(models.Model):
         help_text="Set when this article turned out to be another URL of that one.",
     )
     grouped_at = models.DateTimeField(
-        null=True, blank=True, help_text="When grouping into stories last ran on it."
+        null=True,
+        blank=True,
+        db_index=True,
+        help_text="When grouping into stories last ran on it.",
+    )
+    story_keys = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text="The language-neutral keys grouping compares (stories/matching.py), "
+        "kept so other articles are compared without reading texts again.",
     )
     created_at = models.DateTimeField(auto_now_add=True)
 

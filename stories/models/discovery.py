@@ -143,6 +143,7 @@ class StoryMatch(models.Model):
         SIMILARITY = "similarity", "Similar text"
         SHARED_FACTS = "shared_facts", "Shared figures and places"
         EDITOR = "editor", "Editor"
+        FIRST = "first", "First article of a new story"
 
     article = models.ForeignKey(
         Article, on_delete=models.CASCADE, related_name="story_matches"
@@ -184,3 +185,25 @@ class StoryMatch(models.Model):
 
     def __str__(self) -> str:
         return f"{self.article_id} → {self.story_id} ({self.status}, {self.score:.2f})"
+
+
+class ArticleKey(models.Model):
+    """One grouping key of an article (stories/matching.py), indexed so a new article
+    finds the recent articles it shares a name with without reading the others."""
+
+    article = models.ForeignKey(
+        Article, on_delete=models.CASCADE, related_name="grouping_keys"
+    )
+    key = models.CharField(max_length=120)
+    seen_at = models.DateTimeField(help_text="When the article was grouped.")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["article", "key"], name="articlekey_once_per_article"
+            ),
+        ]
+        indexes = [models.Index(fields=["key", "seen_at"], name="articlekey_recent")]
+
+    def __str__(self) -> str:
+        return f"{self.article_id}: {self.key}"

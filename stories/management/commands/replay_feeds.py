@@ -150,9 +150,10 @@ class Command(BaseCommand):
             checked = pipeline.check_article(article)
             if checked.outcome != "new_version":
                 self.stdout.write(f"check {article.url}: {checked.message}")
-        for article in articles:
-            article.refresh_from_db()
-            grouping.group_article(article)
+        while grouping.pending_articles():
+            for result in grouping.group_pending():
+                for story in result.formed:
+                    self.stdout.write(f"formed “{story.title}”: {story.formation_note}")
         self._report(articles, base, manifest.get("expected", {}))
 
     def _report(self, articles: list[Article], base: str, expected: dict) -> None:
@@ -186,13 +187,24 @@ class Command(BaseCommand):
             Story.objects.filter(articles__in=articles).distinct().order_by("id")
         ):
             members = story.articles.filter(pk__in=[a.pk for a in articles]).count()
-            self.stdout.write(f"\nstory {story.slug}: {members} article(s)")
+            self.stdout.write(
+                f"\nstory {story.slug} ({story.get_status_display().lower()}): "
+                f"{members} article(s)"
+            )
+            if story.formation_note:
+                self.stdout.write(f"    {story.formation_note}")
         if expected:
             self.stdout.write(f"\ngrouping: {right} right, {wrong} wrong")
 
 
 def _outcome(found: list[StoryMatch]) -> str | None:
-    accepted = [m for m in found if m.status == StoryMatch.Status.ACCEPTED]
+    """The listed story the article is in (a one-outlet candidate is no story)."""
+    accepted = [
+        m
+        for m in found
+        if m.status == StoryMatch.Status.ACCEPTED
+        and m.story.status != Story.Status.CANDIDATE
+    ]
     if accepted:
         return max(accepted, key=lambda m: m.score).story.slug
     proposed = [m for m in found if m.status == StoryMatch.Status.PROPOSED]
