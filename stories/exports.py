@@ -58,35 +58,41 @@ def story_changes(story: Story) -> QuerySet:
 
 
 def story_changes_query(changes: QuerySet) -> QuerySet:
-    """Changes with what a row shows (article URL, outlet, version numbers)."""
-    return (
-        changes.annotate(
-            article_url=F("article__url"),
-            outlet=F("article__source__name"),
-            from_number=F("from_version__number"),
-            to_number=F("to_version__number"),
-        )
-        .defer("diff_ops")
-        .order_by("detected_at", "id")
+    """Changes as rows (dicts, no model instances: lists of thousands stay cheap)
+    with what a row shows: article URL, outlet, version numbers."""
+    return changes.order_by("detected_at", "id").values(
+        "id",
+        "detected_at",
+        "kind",
+        "significance",
+        "article_id",
+        "words_added",
+        "words_removed",
+        "summary",
+        "details",
+        article_url=F("article__url"),
+        outlet=F("article__source__name"),
+        from_number=F("from_version__number"),
+        to_number=F("to_version__number"),
     )
 
 
-def change_row(change: Change) -> dict[str, Any]:
+def change_row(change: dict[str, Any]) -> dict[str, Any]:
     """One change as plain data (shared by the API, JSON and CSV)."""
     return {
-        "id": change.pk,
-        "detected_at": change.detected_at,
-        "kind": change.kind,
-        "significance": change.significance,
-        "article_id": change.article_id,
-        "article_url": change.article_url,
-        "outlet": change.outlet or "",
-        "from_version": change.from_number,
-        "to_version": change.to_number,
-        "words_added": change.words_added,
-        "words_removed": change.words_removed,
-        "summary": change.summary,
-        "details": change.details or {},
+        "id": change["id"],
+        "detected_at": change["detected_at"],
+        "kind": change["kind"],
+        "significance": change["significance"],
+        "article_id": change["article_id"],
+        "article_url": change["article_url"],
+        "outlet": change["outlet"] or "",
+        "from_version": change["from_number"],
+        "to_version": change["to_number"],
+        "words_added": change["words_added"],
+        "words_removed": change["words_removed"],
+        "summary": change["summary"],
+        "details": change["details"] or {},
     }
 
 
@@ -98,21 +104,21 @@ def figure_series(story: Story) -> list[dict[str, Any]]:
     """[{kind, claimant, points: [{at, value, qualifier, previous, ...}]}], sorted."""
     series: dict[tuple[str, str], list[dict]] = defaultdict(list)
     for change in story_changes(story).filter(kind=Change.Kind.FIGURE):
-        for delta in change.figure_deltas():
+        for delta in Change.deltas_in(change["details"]):
             if delta.get("new") is None:
                 continue  # a figure that disappeared has no value to plot
             claimant = delta.get("attributed_to") or UNATTRIBUTED
             series[(delta["kind"], claimant)].append(
                 {
-                    "at": change.detected_at,
+                    "at": change["detected_at"],
                     "value": delta["new"],
                     "qualifier": delta.get("new_qualifier") or "",
                     "previous": delta.get("old"),
-                    "outlet": change.outlet or "",
-                    "article_id": change.article_id,
-                    "change_id": change.pk,
-                    "from_version": change.from_number,
-                    "to_version": change.to_number,
+                    "outlet": change["outlet"] or "",
+                    "article_id": change["article_id"],
+                    "change_id": change["id"],
+                    "from_version": change["from_number"],
+                    "to_version": change["to_number"],
                 }
             )
     return [

@@ -14,11 +14,12 @@ from django.conf import settings
 from django.db.models import Count, F, Max, Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.views.decorators.http import conditional_page
 from django.views.decorators.vary import vary_on_headers
-from ninja import Query, Router
+from ninja import Query, Router, Schema
 from ninja.decorators import decorate_view
 from ninja.errors import HttpError
 
@@ -178,7 +179,7 @@ def get_version(
     return _version_out(version, raw_html)
 
 
-class ChangeFilters(schemas.Schema):
+class ChangeFilters(Schema):
     story: str | None = None
     article: int | None = None
     kind: list[Change.Kind] | None = None
@@ -250,17 +251,24 @@ def list_changes(request: HttpRequest, filters: Query[ChangeFilters]) -> dict:
     page = list(changes[: limit + 1])
     has_more = len(page) > limit
     page = page[:limit]
-    last = Cursor(page[-1].detected_at, page[-1].pk) if page else position
+    last = Cursor(page[-1]["detected_at"], page[-1]["id"]) if page else position
+    links: dict[int, str] = {}
     return {
-        "items": [_change_out(change) for change in page],
+        "items": [_change_out(change, links) for change in page],
         "next_cursor": str(last),
         "has_more": has_more,
     }
 
 
-def _change_out(change: Change) -> dict:
+def _change_out(change: dict, links: dict[int, str]) -> dict:
     row = exports.change_row(change)
-    return {**row, "url": f"{change.get_absolute_url()}#change-{change.pk}"}
+    article_id = row["article_id"]
+    if article_id not in links:  # reverse() is slow: once per article
+        links[article_id] = reverse("stories:article-detail", kwargs={"pk": article_id})
+    link = Change.versions_url(
+        links[article_id], row["from_version"], row["to_version"]
+    )
+    return {**row, "url": f"{link}#change-{row['id']}"}
 
 
 @router.get(

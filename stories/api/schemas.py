@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from ninja import Schema
+from pydantic import BaseModel as Schema
 
 
 class StoryOut(Schema):

@@ -254,7 +254,8 @@ class Version(models.Model):
     modified_at = models.DateTimeField(null=True, blank=True)
     figures = models.JSONField(default=list, blank=True)
     # Full-text search (stories/models/search.py): filled by the database itself.
-    # Its GIN index is created in migration 0007 on PostgreSQL only.
+    # Its GIN indexes (one per configuration) are made by migrations 0007 and 0009 on
+    # PostgreSQL only.
     search_config = models.GeneratedField(
         expression=SearchConfigName(),
         output_field=models.CharField(max_length=16),
