@@ -21,12 +21,12 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import Any
 
+from stories import text as text_split
 from stories.figures import kinds, scopes
 from stories.figures.compare import claimant_key
 from stories.figures.compiled import COMPILED, Compiled, detect_language
 from stories.figures.model import Figure
 from stories.figures.numbers import Num, is_not_figure, number_at, parse_word
-from stories.figures.sentences import split_sentences
 from stories.figures.sources import find_source
 from stories.figures.tokens import Tok, tokenize
 
@@ -328,8 +328,9 @@ def find_figures(
     """
     lang = lang if lang in COMPILED else detect_language(text)
     c = COMPILED[lang]
-    sentences = split_sentences(text)
-    tokenized = [tokenize(s.text, lang) for s in sentences]
+    sentences = text_split.sentences(text, lang)
+    raw = [text[s.start : s.end] for s in sentences]
+    tokenized = [tokenize(r, lang) for r in raw]
     per_sentence: list[list[_Found]] = []
     prev_kind: str | None = None
     for idx, toks in enumerate(tokenized):
@@ -357,7 +358,7 @@ def find_figures(
                 superseded=f.superseded,
                 background=f.background,
                 magnitude=f.magnitude,
-                sentence=sent.text,
+                sentence=raw[idx],
                 start=sent.start,
                 end=sent.end,
             )
