@@ -9,9 +9,11 @@ words) and times find_figures on it with time.process_time, repeating the call
 until --seconds of CPU time have passed (the median of short batches counts). It
 prints sentences per second and ms per 1,000-word article; it asserts nothing.
 
---against REF first runs the same measurement on the stories/ package of a git
-revision (exported to a temporary folder, in a subprocess), so before and after
-come from one run on the same articles.
+--against REF times the stories/ package of a git revision (exported to a
+temporary folder) and this checkout's, in subprocesses taking turns for --rounds
+rounds, on the same articles, and prints each round and the best per language:
+on a shared machine the load changes from minute to minute, and turns keep it
+from favouring one side.
 """
 
 from __future__ import annotations
@@ -116,16 +118,21 @@ def main() -> None:
     parser.add_argument(
         "--against",
         metavar="REF",
-        help="Also time the stories/ package of this git revision, first.",
+        help="Also time the stories/ package of this git revision, taking turns.",
+    )
+    parser.add_argument(
+        "--rounds", type=int, default=3, help="Turns each with --against."
     )
     args = parser.parse_args()
     if args.against:
-        run_against(args.against, args.seconds)
-    measure(args.seconds, os.environ.get("FIGURES_BENCH_LABEL", "this checkout"))
+        run_against(args.against, args.seconds, args.rounds)
+    else:
+        measure(args.seconds, os.environ.get("FIGURES_BENCH_LABEL", "this checkout"))
 
 
-def run_against(ref: str, seconds: float) -> None:
-    """This script on the stories/ package of git revision ref, in a subprocess."""
+def run_against(ref: str, seconds: float, rounds: int) -> None:
+    """REF's stories/ package and this checkout's, in turns; then the best of each."""
+    best: dict[str, dict[str, float]] = {}
     with tempfile.TemporaryDirectory() as tmp:
         archive = subprocess.run(
             ["git", "-C", str(ROOT), "archive", ref, "stories"],
@@ -133,12 +140,36 @@ def run_against(ref: str, seconds: float) -> None:
             capture_output=True,
         ).stdout
         subprocess.run(["tar", "-x", "-C", tmp], input=archive, check=True)
-        env = {**os.environ, "FIGURES_BENCH_CODE": tmp, "FIGURES_BENCH_LABEL": ref}
-        subprocess.run(
-            [sys.executable, __file__, "--seconds", str(seconds)], env=env, check=True
-        )
-    sys.stdout.write("\n")
-    sys.stdout.flush()
+        for _ in range(rounds):
+            for label, code in ((ref, tmp), ("this checkout", str(ROOT))):
+                env = {**os.environ, "FIGURES_BENCH_CODE": code}
+                env["FIGURES_BENCH_LABEL"] = label
+                lines = subprocess.run(
+                    [sys.executable, __file__, "--seconds", str(seconds)],
+                    env=env,
+                    check=True,
+                    capture_output=True,
+                    text=True,
+                ).stdout
+                sys.stdout.write(lines + "\n")
+                for lang, ms in _ms_per_1k_words(lines).items():
+                    held = best.setdefault(label, {}).get(lang, float("inf"))
+                    best[label][lang] = min(held, ms)
+    sys.stdout.write(f"best of {rounds} rounds, ms per 1,000 words\n")
+    sys.stdout.write(f"{'':<16}" + "".join(f"{lang:>8}" for lang in LANGS) + "\n")
+    for label, per_lang in best.items():
+        cells = "".join(f"{per_lang.get(lang, 0):>8.2f}" for lang in LANGS)
+        sys.stdout.write(f"{label[:15]:<16}{cells}\n")
+
+
+def _ms_per_1k_words(lines: str) -> dict[str, float]:
+    """The ms/1k words column of measure()'s table, by language."""
+    out = {}
+    for line in lines.splitlines():
+        cells = line.split()
+        if cells and cells[0] in LANGS:
+            out[cells[0]] = float(cells[6])
+    return out
 
 
 def measure(seconds: float, label: str) -> None:

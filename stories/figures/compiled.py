@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 
 from stories.figures.rules import RULES, Rules
-from stories.figures.tokens import Phrases
+from stories.figures.tokens import Phrases, Tok, Tokens
 
 
 @dataclass(frozen=True)
@@ -26,6 +26,7 @@ class Compiled:
     forecast: Phrases
     denial: Phrases
     superseded: tuple[tuple[Phrases, ...], ...]
+    superseded_gates: tuple  # Phrases.may_occur of each cue's first phrase
     background_preps: Phrases
     attribution_preps: Phrases
     speech: Phrases
@@ -54,6 +55,15 @@ class Compiled:
     population: Phrases
     background_words: frozenset[str]  # "in 2017", "van 1953", "sinds 2014"
 
+    def kind_at(self, toks: list[Tok], i: int) -> tuple[int, str] | None:
+        """self.kinds.at(toks, i), from one scan of the sentence (kept on toks)."""
+        hits = getattr(toks, "kind_hits", None)
+        if hits is None:
+            hits = {k: (n, kind) for k, n, kind in self.kinds.hits(toks)}
+            if isinstance(toks, Tokens):
+                toks.kind_hits = hits
+        return hits.get(i)
+
     def is_people(self, word: str) -> bool:
         """ "bewoners", "villagers": a noun for people, by table or by ending."""
         return bool(self.people.candidates(word)) or (
@@ -73,6 +83,9 @@ def _compile(rules: Rules) -> Compiled:
     kind_phrases = {p: kind for kind, ps in rules.kinds.items() for p in ps}
     pieces: dict[str, int | None] = {**rules.units, **rules.tens, **rules.scales}
     pieces.update(dict.fromkeys(rules.connectors))
+    superseded = tuple(
+        tuple(Phrases((p,)) for p in cue) for cue in rules.superseded_cues
+    )
     return Compiled(
         rules=rules,
         hedges=Phrases(rules.hedges),
@@ -88,9 +101,8 @@ def _compile(rules: Rules) -> Compiled:
         joins=frozenset(rules.range_join + rules.range_bare_join + rules.revision_to),
         forecast=Phrases(rules.forecast_cues),
         denial=Phrases(rules.denial_cues),
-        superseded=tuple(
-            tuple(Phrases((p,)) for p in cue) for cue in rules.superseded_cues
-        ),
+        superseded=superseded,
+        superseded_gates=tuple(cue[0].may_occur for cue in superseded),
         background_preps=Phrases(rules.background_preps),
         attribution_preps=Phrases(rules.attribution_preps),
         speech=Phrases(rules.speech_verbs),

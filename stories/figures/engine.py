@@ -28,7 +28,7 @@ from stories.figures.compiled import COMPILED, Compiled, detect_language
 from stories.figures.model import Figure
 from stories.figures.numbers import Num, is_not_figure, number_at, parse_word
 from stories.figures.sources import find_source
-from stories.figures.tokens import Tok, tokenize
+from stories.figures.tokens import Tok, Tokens, tokenize
 
 
 @dataclass(frozen=True)
@@ -156,9 +156,13 @@ def _pairing(a: Num, b: Num, toks: list[Tok], changed: bool, c: Compiled) -> str
 # One sentence
 
 
-def _scan(toks: list[Tok], c: Compiled, reference_year: int | None) -> tuple:
+def _scan(
+    toks: Tokens, c: Compiled, reference_year: int | None
+) -> tuple[_Sentence | None, list[_Group]]:
     nums = _numbers(toks, c)
     groups = _groups(nums, toks, c)
+    if not groups and toks.lows.isdisjoint(c.number_starts):
+        return None, groups  # no number and no zero statement ("geen doden")
     lay = scopes.layout(toks)
     has_number = {lay.clause[g.start] for g in groups}
     s = _Sentence(
@@ -176,11 +180,13 @@ def _scan(toks: list[Tok], c: Compiled, reference_year: int | None) -> tuple:
 
 
 def _figures_in(
-    toks: list[Tok], c: Compiled, reference_year: int | None, prev_kind: str | None
+    toks: Tokens, c: Compiled, reference_year: int | None, prev_kind: str | None
 ) -> list[_Found]:
     if not _might_hold_number(toks, c):
         return []
     s, groups = _scan(toks, c, reference_year)
+    if s is None:
+        return []
     zeros = _zero_statements(s, c)
     bounds = sorted([g.start for g in groups] + [z.token for z in zeros])
     found: list[_Found] = []
@@ -279,7 +285,7 @@ def _zero_statements(s: _Sentence, c: Compiled) -> list[_Found]:
             continue
         hit = c.zero_det.at(toks, idx)
         if hit:
-            kh = c.kinds.at(toks, idx + hit[0])
+            kh = c.kind_at(toks, idx + hit[0])
             if kh:
                 out.append(_zero(kh[1], idx))
                 continue
@@ -302,12 +308,12 @@ def _kind_near_pronoun(
     for k in range(j, min(len(toks), j + 5)):
         if toks[k].type == "punct":
             break
-        kh = c.kinds.at(toks, k)
+        kh = c.kind_at(toks, k)
         if kh:
             return kh[1]
     lo, _ = lay.clause_bounds(i)
     for k in range(i - 1, max(lo, i - 5) - 1, -1):
-        kh = c.kinds.at(toks, k)
+        kh = c.kind_at(toks, k)
         if kh:
             return kh[1]
     return None

@@ -40,7 +40,7 @@ def _kind_after(toks: list[Tok], j: int, hi: int, c: Compiled) -> str | None:
     for k2 in range(k, hi):
         if toks[k2].low in SEGMENT_BREAKS:
             break
-        hit = c.kinds.at(toks, k2)
+        hit = c.kind_at(toks, k2)
         if hit:
             after = k2 + hit[0]
             hedge = c.hedges.at(toks, after)
@@ -90,7 +90,7 @@ def _kind_before(
     if not _after_prep(toks, i, c.predicate_preps, c):
         start = max(start, lay.clause_bounds(i)[0])
     for k in range(i - 1, start - 1, -1):
-        hit = c.kinds.at(toks, k)
+        hit = c.kind_at(toks, k)
         if hit:
             return hit[1]
     return None
@@ -108,16 +108,18 @@ def _after_prep(toks: list[Tok], i: int, preps: frozenset[str], c: Compiled) -> 
 def counts_residents(toks: list[Tok], i: int, lay: Layout, c: Compiled) -> bool:
     """ "In de wijk wonen zo'n 12.000 mensen": a population, not a figure."""
     lo, hi = lay.clause_bounds(i)
-    return any(
-        c.population.at(toks, k) and not _in_kind_phrase(toks, k, c)
-        for k in range(lo, hi)
-    )
+    k = c.population.anywhere(toks, lo, hi)
+    while k >= 0:
+        if not _in_kind_phrase(toks, k, c):
+            return True
+        k = c.population.anywhere(toks, k + 1, hi)
+    return False
 
 
 def _in_kind_phrase(toks: list[Tok], k: int, c: Compiled) -> bool:
     """ "ums Leben", "1,500 lives": the word belongs to a kind, not to residents."""
     for start in range(max(0, k - 2), k + 1):
-        hit = c.kinds.at(toks, start)
+        hit = c.kind_at(toks, start)
         if hit and start + hit[0] > k:
             return True
     return False
@@ -132,7 +134,7 @@ def head_allows(toks: list[Tok], j: int, kind: str, c: Compiled) -> bool:
         if k + step >= len(toks) or toks[k + step].type != "word":
             return True
         word = toks[k + step].low
-        if c.is_people(word) or c.kinds.at(toks, k + step):
+        if c.is_people(word) or c.kind_at(toks, k + step):
             return True
         hit = c.things.at(toks, k + step)
         if hit:

@@ -22,20 +22,31 @@ class Num:
 
 def _parse_digits(raw: str, rules: Rules) -> float | None:
     """ "2.300" nl → 2300; "2,300" en → 2300; "2,5" nl → 2.5; "11.00" nl → None."""
+    if raw.isdigit():
+        return int(raw) if len(raw) <= 20 else None
     s = raw.replace("\u00a0", " ").replace("\u202f", " ")
     if len(s) > 20:  # no head count has that many digits; int() would refuse
         return None
-    if s.isdigit():
-        return int(s)
-    seps = {rules.thousands_sep}
-    if rules.lang == "fr":
-        seps = {" ", "."}
-    for sep in seps:
-        if re.fullmatch(r"\d{1,3}(?:" + re.escape(sep) + r"\d{3})+", s):
+    for sep, pattern in _THOUSANDS[rules.lang]:
+        if pattern.fullmatch(s):
             return int(s.replace(sep, ""))
-    if re.fullmatch(r"\d+" + re.escape(rules.decimal_sep) + r"\d+", s):
+    if _DECIMAL[rules.decimal_sep].fullmatch(s):
         return float(s.replace(rules.decimal_sep, "."))
     return None
+
+
+def _grouped(sep: str) -> tuple[str, re.Pattern[str]]:
+    return sep, re.compile(r"\d{1,3}(?:" + re.escape(sep) + r"\d{3})+")
+
+
+# French groups thousands with a space (any kind) and sometimes a dot.
+_THOUSANDS = {
+    "nl": (_grouped("."),),
+    "de": (_grouped("."),),
+    "en": (_grouped(","),),
+    "fr": (_grouped(" "), _grouped(".")),
+}
+_DECIMAL = {sep: re.compile(r"\d+" + re.escape(sep) + r"\d+") for sep in ".,"}
 
 
 def parse_word(word: str, c: Compiled) -> tuple[int | None, ...] | None:
@@ -91,15 +102,13 @@ def _evaluate(pieces: list[int | None]) -> int:
 
 def number_at(toks: list[Tok], i: int, c: Compiled) -> Num | None:
     """The number expression starting at token i, if any (not yet judged)."""
-    hit = c.vague.at(toks, i)
-    if hit:
-        return Num(i, i + hit[0], None, "about", hit[1])
-    hit = c.fixed.at(toks, i)
-    if hit:
-        value, qualifier = hit[1]
-        # "half a million" is exact unless a hedge says otherwise.
-        return Num(i, i + hit[0], value, None if qualifier == "exact" else qualifier)
     tok = toks[i]
+    if tok.type == "punct":
+        return None
+    if tok.low in c.number_starts:
+        phrase = _phrase_number_at(toks, i, c)
+        if phrase is not None:
+            return phrase
     if tok.type == "num":
         value = _parse_digits(tok.text, c.rules)
         if value is None:
@@ -118,6 +127,19 @@ def number_at(toks: list[Tok], i: int, c: Compiled) -> Num | None:
     ):
         return None
     return _scaled(toks, i, j, _evaluate(pieces), c, False)
+
+
+def _phrase_number_at(toks: list[Tok], i: int, c: Compiled) -> Num | None:
+    """ "tientallen", "des centaines" (vague) or "een dozijn" (a fixed value)."""
+    hit = c.vague.at(toks, i)
+    if hit:
+        return Num(i, i + hit[0], None, "about", hit[1])
+    hit = c.fixed.at(toks, i)
+    if hit:
+        value, qualifier = hit[1]
+        # "half a million" is exact unless a hedge says otherwise.
+        return Num(i, i + hit[0], value, None if qualifier == "exact" else qualifier)
+    return None
 
 
 def _number_words(toks: list[Tok], i: int, c: Compiled) -> tuple[int, list]:
@@ -185,7 +207,7 @@ def _counts_people(toks: list[Tok], n: Num, c: Compiled) -> bool:
         return False
     nxt = toks[n.j].low
     return c.is_people(nxt) or (
-        bool(c.kinds.at(toks, n.j))
+        bool(c.kind_at(toks, n.j))
         and not (n.i and toks[n.i - 1].low in c.background_words)
     )
 

@@ -21,25 +21,19 @@ CLAUSE_BREAKS = SEGMENT_BREAKS | frozenset((",", "(", ")", "«", "»", '"', "“
 
 @dataclass(frozen=True)
 class Layout:
-    """Per token: the number of its segment and of its clause."""
+    """Per token: the number of its segment and of its clause, and where each
+    segment and clause starts and ends."""
 
     segment: tuple[int, ...]
     clause: tuple[int, ...]
+    segment_spans: tuple[tuple[int, int], ...]  # by segment number
+    clause_spans: tuple[tuple[int, int], ...]  # by clause number
 
     def segment_bounds(self, i: int) -> tuple[int, int]:
-        return _bounds(self.segment, i)
+        return self.segment_spans[self.segment[i]]
 
     def clause_bounds(self, i: int) -> tuple[int, int]:
-        return _bounds(self.clause, i)
-
-
-def _bounds(ids: tuple[int, ...], i: int) -> tuple[int, int]:
-    lo = hi = i
-    while lo > 0 and ids[lo - 1] == ids[i]:
-        lo -= 1
-    while hi < len(ids) and ids[hi] == ids[i]:
-        hi += 1
-    return lo, hi
+        return self.clause_spans[self.clause[i]]
 
 
 def layout(toks: list[Tok]) -> Layout:
@@ -52,7 +46,20 @@ def layout(toks: list[Tok]) -> Layout:
             s += t.low in SEGMENT_BREAKS
         segment.append(s)
         clause.append(k)
-    return Layout(tuple(segment), tuple(clause))
+    return Layout(
+        tuple(segment), tuple(clause), _spans(segment, s + 1), _spans(clause, k + 1)
+    )
+
+
+def _spans(ids: list[int], count: int) -> tuple[tuple[int, int], ...]:
+    """(first token, one past the last) of each id; (n, n) for an empty one."""
+    starts = [len(ids)] * count
+    ends = [len(ids)] * count
+    for n, x in enumerate(ids):
+        if starts[x] == len(ids):
+            starts[x] = n
+        ends[x] = n + 1
+    return tuple(zip(starts, ends, strict=True))
 
 
 def denied(toks: list[Tok], lay: Layout, c: Compiled) -> list[bool]:
@@ -72,8 +79,15 @@ def denied(toks: list[Tok], lay: Layout, c: Compiled) -> list[bool]:
 
 def _denial_cues(toks: list[Tok], c: Compiled) -> list[tuple[int, int]]:
     """(where the cue is, where what it denies may end) for every denial cue."""
-    cues = [(i, i + n) for i, n, _ in c.denial.hits(toks)]
+    cues = (
+        [(i, i + n) for i, n, _ in c.denial.hits(toks)]
+        if c.denial.may_occur(toks)
+        else []
+    )
+    lows = getattr(toks, "lows", None)
     for verbs, particle in c.denial_split:
+        if lows is not None and lows.isdisjoint(verbs):
+            continue
         for i, t in enumerate(toks):
             if t.low in verbs:
                 k = particle.anywhere(toks, i + 1)
@@ -97,6 +111,8 @@ def forecast(toks: list[Tok], lay: Layout, c: Compiled) -> list[bool]:
 def superseded(toks: list[Tok], lay: Layout, has_number: set[int], c: Compiled):
     """Clauses an "earlier"/"eerder ... nog" cue marks as replaced values."""
     marked: set[int] = set()
+    if not any(f(toks) for f in c.superseded_gates):
+        return marked
     cues = [cue for cue in c.superseded if _has_all(toks, 0, len(toks), cue)]
     if not cues:
         return marked
@@ -113,8 +129,7 @@ def superseded(toks: list[Tok], lay: Layout, has_number: set[int], c: Compiled):
 
 
 def _clause_span(lay: Layout, clause_id: int) -> tuple[int, int]:
-    first = lay.clause.index(clause_id)
-    return _bounds(lay.clause, first)
+    return lay.clause_spans[clause_id]
 
 
 def _has_all(toks: list[Tok], lo: int, hi: int, cue: tuple[Phrases, ...]) -> bool:

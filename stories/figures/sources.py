@@ -20,7 +20,7 @@ def _noun_phrase(toks: list[Tok], i: int, step: int, c: Compiled) -> list[Tok]:
             break
         if (
             c.hedges.at(toks, k)
-            or c.kinds.at(toks, k)
+            or c.kind_at(toks, k)
             or c.speech.at(toks, k)
             or c.attribution_preps.at(toks, k)
             or number_at(toks, k, c)

@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 # Atomic group: "2.4K" and "63-year-old" must not leave a bare number behind.
 _TOKEN_RE = re.compile(
@@ -17,8 +16,7 @@ _FR_NUM_RE = re.compile(r"(?<![\d.,])\d{1,3}(?:[ \u00a0\u202f]\d{3})+(?![\d])")
 YEAR_RE = re.compile(r"^(1[89]\d\d|20\d\d|2100)$")
 
 
-@dataclass(frozen=True, slots=True)
-class Tok:
+class Tok(NamedTuple):
     text: str
     low: str
     start: int
@@ -26,27 +24,34 @@ class Tok:
     type: str  # num | word | punct
 
 
-def tokenize(text: str, lang: str) -> list[Tok]:
-    spans: list[tuple[int, int, str]] = []
+class Tokens(list):
+    """A sentence's tokens, and the set of their lower-cased words."""
+
+    lows: frozenset[str] = frozenset()
+    kind_hits: dict[int, tuple[int, str]] | None = None
+
+
+def tokenize(text: str, lang: str) -> Tokens:
+    out = Tokens()
     pos = 0
     if lang == "fr":
         for m in _FR_NUM_RE.finditer(text):
-            spans.extend(_scan(text, pos, m.start()))
-            spans.append((m.start(), m.end(), "num"))
+            _scan(text, pos, m.start(), out)
+            raw = m.group()
+            out.append(Tok(raw, raw, m.start(), m.end(), "num"))
             pos = m.end()
-    spans.extend(_scan(text, pos, len(text)))
-    out = []
-    for s, e, t in spans:
-        raw = text[s:e]
-        out.append(Tok(raw, raw.lower().replace("’", "'"), s, e, t))
+    _scan(text, pos, len(text), out)
+    out.lows = frozenset(t.low for t in out)
     return out
 
 
-def _scan(text: str, start: int, end: int) -> list[tuple[int, int, str]]:
-    return [
-        (m.start(), m.end(), m.lastgroup or "punct")
-        for m in _TOKEN_RE.finditer(text, start, end)
-    ]
+def _scan(text: str, start: int, end: int, out: Tokens) -> None:
+    for m in _TOKEN_RE.finditer(text, start, end):
+        raw = m.group()
+        low = raw.lower()
+        if "’" in low:
+            low = low.replace("’", "'")
+        out.append(Tok(raw, low, m.start(), m.end(), m.lastgroup or "punct"))
 
 
 class Phrases:
@@ -116,11 +121,25 @@ class Phrases:
 
     def ending_at(self, toks: list[Tok], j: int) -> tuple[int, Any] | None:
         """The longest phrase whose last token is toks[j - 1]."""
+        lows = getattr(toks, "lows", None)
+        if lows is not None and not self._stems and lows.isdisjoint(self._exact):
+            return None
+        cache = self._cache
         for n in range(min(self.max_len, j), 0, -1):
-            hit = self.at(toks, j - n)
-            if hit and hit[0] == n:
-                return hit
+            low = toks[j - n].low
+            cands = cache.get(low)
+            if cands is None:
+                cands = self.candidates(low)
+            if cands:
+                hit = self.at(toks, j - n)
+                if hit and hit[0] == n:
+                    return hit
         return None
+
+    def may_occur(self, toks: list[Tok]) -> bool:
+        """False only when no phrase can occur in toks (a cheap first test)."""
+        lows = getattr(toks, "lows", None)
+        return lows is None or bool(self._stems) or not lows.isdisjoint(self._exact)
 
     def hits(self, toks: list[Tok]) -> list[tuple[int, int, Any]]:
         """Every (start, length, payload) in toks, scanning once."""
@@ -138,6 +157,9 @@ class Phrases:
 
     def anywhere(self, toks: list[Tok], start: int = 0, end: int | None = None) -> int:
         """Index of the first phrase occurrence in toks[start:end], or -1."""
+        lows = getattr(toks, "lows", None)
+        if lows is not None and not self._stems and lows.isdisjoint(self._exact):
+            return -1
         stop = len(toks) if end is None else end
         cache = self._cache
         for i in range(start, stop):
