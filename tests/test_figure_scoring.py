@@ -259,6 +259,22 @@ def test_dev_set_scores_stay_above_the_floor_in_every_language() -> None:
         assert got[lang][0] >= precision and got[lang][1] >= recall, (lang, got[lang])
 
 
+# Sentences written for this extractor after it was tuned on the dev set, in the
+# same conventions; two batches of them were first scored unseen (P 0.97 R 0.85
+# on 28 sentences, P 0.96 R 0.86 on 24) and the rules then generalised to them.
+WRITTEN = FACTS.parent / "facts_written.jsonl"
+
+
+def test_written_sentences_stay_above_the_same_floor() -> None:
+    report = figure_scoring.score_examples(
+        figure_scoring.parse_examples(WRITTEN.read_text())
+    )
+
+    got = {r.label: (r.figure.precision, r.figure.recall) for r in report.by_lang}
+    for lang, (precision, recall) in DEV_FLOOR.items():
+        assert got[lang][0] >= precision and got[lang][1] >= recall, (lang, got[lang])
+
+
 def test_report_without_a_file_scores_the_examples_and_the_dev_set() -> None:
     output = run()
 

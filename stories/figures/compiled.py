@@ -24,6 +24,7 @@ class Compiled:
     range_open: Phrases
     joins: frozenset[str]
     forecast: Phrases
+    uncertain: Phrases
     denial: Phrases
     superseded: tuple[tuple[Phrases, ...], ...]
     superseded_gates: tuple  # Phrases.may_occur of each cue's first phrase
@@ -100,6 +101,7 @@ def _compile(rules: Rules) -> Compiled:
         range_open=Phrases(rules.range_open),
         joins=frozenset(rules.range_join + rules.range_bare_join + rules.revision_to),
         forecast=Phrases(rules.forecast_cues),
+        uncertain=Phrases(rules.uncertain_cues),
         denial=Phrases(rules.denial_cues),
         superseded=superseded,
         superseded_gates=tuple(cue[0].may_occur for cue in superseded),

@@ -221,8 +221,10 @@ def _found_in_group(g: _Group, kind: str | None, s: _Sentence, c: Compiled):
             continue
         superseded = old or _is_superseded(n, s, c)
         answers = kind is None and (
-            superseded or kinds.is_bare_answer(toks, n.i, n.j, c)
-        )
+            superseded
+            or kinds.is_bare_answer(toks, n.i, n.j, c)
+            or (any(s.denied) and not s.denied[n.i])  # "noemt ... onjuist: het
+        )  # gaat om twaalf mensen" answers the denied figure
         yield _Found(
             kind, n.value, None, None, _qualifier(toks, n, s.estimate, c),
             n.magnitude, superseded, background, n.i, answers,

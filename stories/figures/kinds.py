@@ -98,10 +98,10 @@ def _kind_before(
 
 def _after_prep(toks: list[Tok], i: int, preps: frozenset[str], c: Compiled) -> bool:
     """ "... opgelopen tot 2.012", "put the death toll at 1,204": a prep before it."""
-    k = i
-    hedge = c.hedges.ending_at(toks, k)
-    if hedge:
-        k -= hedge[0]
+    if i > 0 and toks[i - 1].low in preps:  # "opgelopen tot 61" ("tot" a hedge too)
+        return True
+    hedge = c.hedges.ending_at(toks, i)
+    k = i - hedge[0] if hedge else i
     return k > 0 and toks[k - 1].low in preps
 
 

@@ -97,7 +97,8 @@ def _denial_cues(toks: list[Tok], c: Compiled) -> list[tuple[int, int]]:
 
 
 def forecast(toks: list[Tok], lay: Layout, c: Compiled) -> list[bool]:
-    """Tokens after a forecast cue ("kan oplopen tot", "expected to") in its segment."""
+    """Tokens after a forecast cue ("kan oplopen tot", "expected to") in its
+    segment, and the clause of a fear ("60 migrants were feared dead")."""
     out = [False] * len(toks)
     i = c.forecast.anywhere(toks)
     while i >= 0:
@@ -105,6 +106,12 @@ def forecast(toks: list[Tok], lay: Layout, c: Compiled) -> list[bool]:
         for k in range(i, hi):
             out[k] = True
         i = c.forecast.anywhere(toks, hi)
+    i = c.uncertain.anywhere(toks)
+    while i >= 0:
+        lo, hi = lay.clause_bounds(i)
+        for k in range(lo, hi):
+            out[k] = True
+        i = c.uncertain.anywhere(toks, hi)
     return out
 
 

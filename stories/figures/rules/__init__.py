@@ -98,7 +98,8 @@ class Rules:
     since_words: tuple[str, ...] = ()  # "sinds 2014": not background by itself...
     when_words: tuple[str, ...] = ()  # ... unless "toen"/"when" names that event
     population_verbs: tuple[str, ...] = ()  # "wonen", "live": counts residents
-    clause_breaks: tuple[str, ...] = ()  # words that start a new clause
+    # "60 migrants were feared dead": the figure is a fear, in the cue's clause.
+    uncertain_cues: tuple[str, ...] = ()
 
 
 def _load(module: ModuleType) -> Rules:

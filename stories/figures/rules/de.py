@@ -21,7 +21,7 @@ KINDS = {
         "erschossen", "menschenleben", "zahl der toten", "todeszahl", "opferzahl",
     ),
     "injured": (
-        "verletz*", "verwundet*", "ins krankenhaus", "im krankenhaus",
+        "verletz*", "verwundet*", "verbrennungen", "ins krankenhaus", "im krankenhaus",
         "in krankenhäuser", "in kliniken", "schussverletzungen",
     ),
     "missing": (
@@ -93,6 +93,7 @@ REVISION_FROM = ("von",)
 REVISION_TO = ("auf",)
 CHANGE_VERBS = (
     "gestiegen", "stieg", "steigt", "erhöht", "erhöhte", "korrigiert", "korrigierte",
+    "korrigierten",
     "gesunken", "sank",
 )
 FORECAST_CUES = (
@@ -151,7 +152,7 @@ PARTICLE_LAST = True
 DENIAL_SPLIT_VERBS = (("wies wiesen weist weisen", "zurück"),)
 DENIAL_ENDS = ("es gebe", "sprach von", "spricht von", "aber", "laut", "sondern")
 THINGS = {
-    "häuser": ("other_count",), "haus": ("other_count",),
+    "häuser": ("other_count", "affected"), "haus": ("other_count",),
     "gebäude": ("other_count",), "wohnungen": ("other_count",),
     "wohnhäuser": ("other_count",), "haushalte": ("affected",),
     "schulen": (), "autos": (), "fahrzeuge": (), "züge": (), "busse": (),
@@ -174,5 +175,6 @@ INHERIT_PREPS = ("von", "auf", "bei", "mit")
 PREDICATE_PREPS = ("auf", "bei")
 SINCE_WORDS = ("seit",)
 WHEN_WORDS = ("als", "wo", "bei der", "bei dem", "bei denen")
+UNCERTAIN_CUES = ("vermutlich", "befürchtet", "möglicherweise")
 POPULATION_VERBS = ("leben", "lebten", "wohnen", "wohnten")
 # fmt: on

@@ -24,7 +24,8 @@ KINDS = {
     ),
     "injured": (
         "injured", "injuries", "wounded", "hurt", "hospitalis*", "hospitaliz*",
-        "treated", "injuring", "wounding", "to hospital", "in hospital",
+        "treated", "treating", "injuring", "wounding", "burns", "to hospital",
+        "in hospital",
         "to a hospital", "to hospitals", "number of injured",
     ),
     "missing": (
@@ -125,7 +126,7 @@ ATTRIBUTION_STOP = (
     "that", "were", "was", "is", "are", "be", "been", "has", "have", "had", "on",
     "and", "but", "which", "who", "while", "as", "it", "they", "he", "she", "also",
     "now", "later", "then", "there", "with", "when", "after", "this", "by",
-    "number", "figure", "figures", "toll", "count",
+    "number", "figure", "figures", "toll", "count", "between",
 )
 AUXILIARIES = ("has", "have", "had", "were", "was")
 NEXT_SENTENCE_CUES = ("that", "this", "that's", "that is")
@@ -146,7 +147,8 @@ SPLIT_VERBS = (
 )
 DENIAL_ENDS = ("saying", "said", "says", "putting", "but", "adding", "according to")
 THINGS = {
-    "homes": ("other_count",), "home": ("other_count",), "houses": ("other_count",),
+    "homes": ("other_count", "affected"), "home": ("other_count",),
+    "houses": ("other_count", "affected"),
     "house": ("other_count",), "buildings": ("other_count",),
     "dwellings": ("other_count",), "structures": ("other_count",),
     "households": ("affected",), "customers": ("affected",),
@@ -177,5 +179,6 @@ INHERIT_PREPS = ("of", "at", "to", "from")
 PREDICATE_PREPS = ("at", "to")
 SINCE_WORDS = ("since",)
 WHEN_WORDS = ("when", "where", "in which")
+UNCERTAIN_CUES = ("feared dead", "feared killed", "presumed dead", "believed dead")
 POPULATION_VERBS = ("live", "lived", "lives", "living", "inhabited")
 # fmt: on

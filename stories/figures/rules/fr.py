@@ -21,7 +21,7 @@ KINDS = {
         "perdu la vie", "nombre de morts",
     ),
     "injured": (
-        "blessé*", "hospitalisé*", "à l'hôpital", "transportés à l'hôpital",
+        "blessé*", "hospitalisé*", "brûlé*", "à l'hôpital", "transportés à l'hôpital",
     ),
     "missing": (
         "disparu*", "portés disparus",
@@ -140,8 +140,8 @@ STOPWORDS = (
 )
 DENIAL_ENDS = ("fait état", "ajoutant", "mais", "selon", "évoque", "parle de")
 THINGS = {
-    "maisons": ("other_count",), "bâtiments": ("other_count",),
-    "logements": ("other_count",), "habitations": ("other_count",),
+    "maisons": ("other_count", "affected"), "bâtiments": ("other_count",),
+    "logements": ("other_count", "affected"), "habitations": ("other_count",),
     "immeubles": ("other_count",), "foyers": ("affected",),
     "écoles": (), "voitures": (), "véhicules": (), "trains": (), "bus": (),
     "villages": (), "villes": (), "communes": (), "départements": (), "rues": (),
@@ -163,5 +163,6 @@ INHERIT_PREPS = ("de", "à")
 PREDICATE_PREPS = ("à",)
 SINCE_WORDS = ("depuis",)
 WHEN_WORDS = ("quand", "lorsque", "où")
+UNCERTAIN_CUES = ("probablement", "présumés morts", "seraient morts")
 POPULATION_VERBS = ("vivent", "habitent", "vivaient", "habitaient")
 # fmt: on

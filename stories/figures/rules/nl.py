@@ -24,7 +24,8 @@ KINDS = {
         "levens", "aantal doden",
     ),
     "injured": (
-        "gewond*", "verwond*", "in het ziekenhuis", "naar het ziekenhuis",
+        "gewond*", "verwond*", "brandwonden", "in het ziekenhuis",
+        "naar het ziekenhuis",
         "naar een ziekenhuis", "behandeld", "zwaargewond*", "lichtgewond*",
         "opgenomen", "rookvergiftiging",
     ),
@@ -37,17 +38,19 @@ KINDS = {
     ),
     "displaced": (
         "dakloos", "daklozen", "ontheemd*", "ontvlucht", "gevlucht*", "op de vlucht",
-        "opvang", "noodopvang", "onderdak",
+        "opvang", "noodopvang", "onderdak", "opgevangen",
     ),
     "arrested": (
-        "aangehouden", "opgepakt", "gearresteerd*", "arrestaties", "arrestanten",
+        "aangehouden", "opgepakt", "gearresteerd*", "arresteerde*", "arrestaties",
+        "arrestanten",
         "aanhoudingen", "verdachten aangehouden", "in hechtenis",
     ),
     "affected": (
         "getroffen", "gedupeerd*", "zonder stroom",
     ),
     "other_count": (
-        "levend", "gered", "ingesloten", "bedolven", "gegijzeld", "gijzelaars",
+        "levend", "gered", "redde", "redden", "ingesloten", "bedolven", "gegijzeld",
+        "gijzelaars",
         "ontvoerd", "verwoest", "beschadigd", "ingestort", "weggevaagd",
         "onbewoonbaar", "overlevenden", "uitgebrand", "afgebrand", "verwoest*",
     ),
@@ -179,7 +182,8 @@ DENIAL_SPLIT_VERBS = (("spreekt spreken sprak spraken", "tegen"),)
 DENIAL_ENDS = ("volgens", "maar", "aldus", "gaat het om", "spreekt van", "er is",
                "er zijn", "wel")
 THINGS = {
-    "woning*": ("other_count",), "huiz*": ("other_count",), "huis": ("other_count",),
+    "woning*": ("other_count", "affected"), "huiz*": ("other_count", "affected"),
+    "huis": ("other_count",),
     "gebouw*": ("other_count",), "pand*": ("other_count",), "flat*": ("other_count",),
     "boerderij*": ("other_count",), "huishoudens": ("affected",),
     "aansluitingen": ("affected",),
@@ -208,5 +212,6 @@ INHERIT_PREPS = ("van", "op", "tot", "naar", "om")
 PREDICATE_PREPS = ("op", "tot", "naar")
 SINCE_WORDS = ("sinds", "sedert")
 WHEN_WORDS = ("toen", "waarbij", "waarin", "toen er", "bij wie")
+UNCERTAIN_CUES = ("vermoedelijk", "mogelijk omgekomen", "zouden zijn omgekomen")
 POPULATION_VERBS = ("wonen", "woonden", "woont", "woonde", "telt", "telde")
 # fmt: on
