@@ -81,74 +81,75 @@ NP_FUNCTION_WORDS = frozenset(
 
 
 def _compile(rules: Rules) -> Compiled:
-    kind_phrases = {p: kind for kind, ps in rules.kinds.items() for p in ps}
+    return Compiled(rules=rules, **_phrase_tables(rules), **_word_tables(rules))
+
+
+def _phrase_tables(rules: Rules) -> dict[str, Phrases]:
+    """The tables matched as runs of tokens."""
+    return {
+        "hedges": Phrases(rules.hedges),
+        "estimate": Phrases(rules.estimate_cues),
+        "kinds": Phrases({p: kind for kind, ps in rules.kinds.items() for p in ps}),
+        "not_after": Phrases(rules.not_figure_after),
+        "not_before": Phrases(rules.not_figure_before),
+        "vague": Phrases(rules.vague),
+        "fixed": Phrases(rules.fixed),
+        "range_open": Phrases(rules.range_open),
+        "forecast": Phrases(rules.forecast_cues),
+        "uncertain": Phrases(rules.uncertain_cues),
+        "denial": Phrases(rules.denial_cues),
+        "background_preps": Phrases(rules.background_preps),
+        "attribution_preps": Phrases(rules.attribution_preps),
+        "speech": Phrases(rules.speech_verbs),
+        "next_cues": Phrases(rules.next_sentence_cues),
+        "zero_det": Phrases(rules.zero_determiners),
+        "zero_pron": Phrases(rules.zero_pronouns),
+        "denial_ends": Phrases(rules.denial_ends),
+        "things": Phrases(rules.things),
+        "people": Phrases(rules.people),
+        "single_victims": Phrases(rules.single_victims),
+        "replaced": Phrases(rules.replaced),
+        "when_words": Phrases(rules.when_words),
+        "population": Phrases(rules.population_verbs),
+    }
+
+
+def _word_tables(rules: Rules) -> dict[str, object]:
+    """Word sets, number pieces, and the cues made of several tables."""
     pieces: dict[str, int | None] = {**rules.units, **rules.tens, **rules.scales}
     pieces.update(dict.fromkeys(rules.connectors))
     superseded = tuple(
         tuple(Phrases((p,)) for p in cue) for cue in rules.superseded_cues
     )
-    return Compiled(
-        rules=rules,
-        hedges=Phrases(rules.hedges),
-        estimate=Phrases(rules.estimate_cues),
-        kinds=Phrases(kind_phrases),
-        not_after=Phrases(rules.not_figure_after),
-        not_before=Phrases(rules.not_figure_before),
-        months=frozenset(rules.months),
-        vague=Phrases(rules.vague),
-        fixed=Phrases(rules.fixed),
-        multipliers=rules.multipliers,
-        range_open=Phrases(rules.range_open),
-        joins=frozenset(rules.range_join + rules.range_bare_join + rules.revision_to),
-        forecast=Phrases(rules.forecast_cues),
-        uncertain=Phrases(rules.uncertain_cues),
-        denial=Phrases(rules.denial_cues),
-        superseded=superseded,
-        superseded_gates=tuple(cue[0].may_occur for cue in superseded),
-        background_preps=Phrases(rules.background_preps),
-        attribution_preps=Phrases(rules.attribution_preps),
-        speech=Phrases(rules.speech_verbs),
-        stop=frozenset(rules.attribution_stop),
-        auxiliaries=frozenset(rules.auxiliaries),
-        next_cues=Phrases(rules.next_sentence_cues),
-        zero_det=Phrases(rules.zero_determiners),
-        zero_pron=Phrases(rules.zero_pronouns),
-        number_pieces=pieces,
-        number_starts=frozenset(
-            p.split()[0]
-            for p in (
-                *rules.vague,
-                *rules.fixed,
-                *rules.zero_determiners,
-                *rules.zero_pronouns,
-            )
+    starts = (*rules.vague, *rules.fixed, *rules.zero_determiners, *rules.zero_pronouns)
+    years = (*rules.background_preps, *rules.since_words, *rules.revision_from)
+    return {
+        "months": frozenset(rules.months),
+        "multipliers": rules.multipliers,
+        "joins": frozenset(
+            rules.range_join + rules.range_bare_join + rules.revision_to
         ),
-        word_cache={},
-        change_verbs=frozenset(rules.change_verbs),
-        split_verbs=tuple(
+        "superseded": superseded,
+        "superseded_gates": tuple(cue[0].may_occur for cue in superseded),
+        "stop": frozenset(rules.attribution_stop),
+        "auxiliaries": frozenset(rules.auxiliaries),
+        "number_pieces": pieces,
+        "number_starts": frozenset(p.split()[0] for p in starts),
+        "word_cache": {},
+        "change_verbs": frozenset(rules.change_verbs),
+        "split_verbs": tuple(
             (frozenset(verbs.split()), Phrases((particle,)), kind)
             for verbs, particle, kind in rules.split_verbs
         ),
-        denial_split=tuple(
+        "denial_split": tuple(
             (frozenset(verbs.split()), Phrases((particle,)))
             for verbs, particle in rules.denial_split_verbs
         ),
-        denial_ends=Phrases(rules.denial_ends),
-        things=Phrases(rules.things),
-        people=Phrases(rules.people),
-        single_victims=Phrases(rules.single_victims),
-        replaced=Phrases(rules.replaced),
-        inherit_preps=frozenset(rules.inherit_preps),
-        predicate_preps=frozenset(rules.predicate_preps),
-        since_words=frozenset(rules.since_words),
-        when_words=Phrases(rules.when_words),
-        population=Phrases(rules.population_verbs),
-        background_words=frozenset(
-            w
-            for w in (*rules.background_preps, *rules.since_words, *rules.revision_from)
-            if " " not in w
-        ),
-    )
+        "inherit_preps": frozenset(rules.inherit_preps),
+        "predicate_preps": frozenset(rules.predicate_preps),
+        "since_words": frozenset(rules.since_words),
+        "background_words": frozenset(w for w in years if " " not in w),
+    }
 
 
 COMPILED: dict[str, Compiled] = {lang: _compile(r) for lang, r in RULES.items()}

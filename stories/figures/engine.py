@@ -188,16 +188,12 @@ def _figures_in(
     if s is None:
         return []
     zeros = _zero_statements(s, c)
-    bounds = sorted([g.start for g in groups] + [z.token for z in zeros])
     found: list[_Found] = []
     for g in groups:
         if kinds.counts_residents(toks, g.start, s.lay, c):
             continue
-        lo = max([b for b in bounds if b < g.start] + [0])
-        later = [b for b in bounds if b > g.start]
-        hi = later[0] if later else len(toks)
-        lo = max([x.end for x in groups if x.end <= g.start] + [lo])
-        kind = kinds.kind_for(toks, g.start, g.end, (lo, hi), s.lay, c)
+        window = _window(g, groups, zeros, len(toks))
+        kind = kinds.kind_for(toks, g.start, g.end, window, s.lay, c)
         if kind is not None and not kinds.head_allows(toks, g.end, kind, c):
             continue
         found.extend(_found_in_group(g, kind, s, c))
@@ -206,6 +202,18 @@ def _figures_in(
     found = _inherit_kinds(found, prev_kind)
     found = [f for f in found if not (s.denied[f.token] or s.forecast[f.token])]
     return [f for f in sorted(found + zeros, key=lambda f: f.token) if f.kind]
+
+
+def _window(
+    g: _Group, groups: list[_Group], zeros: list[_Found], n: int
+) -> tuple[int, int]:
+    """From the end of the number before g to the start of the one after it (a
+    zero statement counts as one): where g's kind word may stand."""
+    starts = [x.start for x in groups] + [z.token for z in zeros]
+    ends = [x.end for x in groups] + [z.token for z in zeros]
+    lo = max([e for e in ends if e <= g.start] + [0])
+    hi = min([b for b in starts if b > g.start] + [n])
+    return lo, hi
 
 
 def _found_in_group(g: _Group, kind: str | None, s: _Sentence, c: Compiled):
