@@ -325,6 +325,39 @@ def test_empty_texts():
     assert kinds(report) == ["paragraph_removed"]
 
 
+def one_liners(count: int, word: str = "Line") -> list[str]:
+    """count distinct one-sentence paragraphs of about 43 bytes."""
+    return [f"{word} {i} the army said troops had reached town." for i in range(count)]
+
+
+def test_page_of_ten_thousand_reworded_lines_gets_a_bulk_report():
+    # ~430 KB, every line reworded: pairing each edited line would take 10^8
+    # sentence comparisons, so the report falls back to added/removed counts.
+    old, new = one_liners(10_000), one_liners(10_000, word="Item")
+    report = intelligence.classify_edits("\n\n".join(old), "\n\n".join(new), "en")
+
+    assert report.coarse
+    assert (report.paragraphs_removed, report.paragraphs_added) == (10_000, 10_000)
+    assert report.sentences_edited == 0
+    assert report.describe().startswith("10000 paragraphs added, 10000 removed")
+    assert "in bulk" in report.describe()
+    assert intelligence.EditReport.from_dict(report.to_dict()) == report
+
+
+def test_long_page_of_repeated_lines_still_pairs_its_one_edit():
+    # Thousands of "Read more." lines make difflib's matching quadratic; unique
+    # lines anchor the alignment instead, and the one reworded line is found.
+    lines = [s for line in one_liners(3_000) for s in (line, "Read more.")]
+    edited = list(lines)
+    edited[1_501 * 2] = "Line 1501 the army said troops had reached the city."
+    report = intelligence.classify_edits("\n\n".join(lines), "\n\n".join(edited))
+
+    assert not report.coarse
+    assert kinds(report) == ["edited"]
+    assert report.edits[0].old_text == lines[1_501 * 2]
+    assert "coarse" not in report.to_dict()
+
+
 # --------------------------------------------------------------------------
 # Corrections and updates
 

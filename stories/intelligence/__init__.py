@@ -16,6 +16,7 @@ Pure: no Django, no I/O. Texts are normalised texts (stories.extraction:
 paragraphs joined by a blank line); sentences come from stories.text.
 """
 
+from stories.intelligence.align import EDIT_SIMILARITY, MOVE_SIMILARITY
 from stories.intelligence.claims import (
     ABSOLUTE_MARGIN,
     GROWTH_TOLERANCE,
@@ -31,20 +32,13 @@ from stories.intelligence.corrections import Correction, find_correction
 from stories.intelligence.edits import (
     ADDED,
     DELETED,
-    EDIT_SIMILARITY,
     EDITED,
-    MOVE_SIMILARITY,
     MOVED,
-    NUMBER,
     PARAGRAPH_ADDED,
     PARAGRAPH_MERGED,
     PARAGRAPH_MOVED,
     PARAGRAPH_REMOVED,
     PARAGRAPH_SPLIT,
-    PUNCTUATION,
-    TYPO,
-    WHITESPACE,
-    WORDING,
     EditReport,
     SentenceEdit,
     classify_edits,
@@ -54,6 +48,13 @@ from stories.intelligence.significance import (
     ATTRIBUTION_REACH,
     WEIGHTS,
     score_significance,
+)
+from stories.intelligence.wording import (
+    NUMBER,
+    PUNCTUATION,
+    TYPO,
+    WHITESPACE,
+    WORDING,
 )
 from stories.text import split_paragraphs, split_sentences
 

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 
 from stories import diffing, figures
 from stories import text as textlib
-from stories.intelligence import corrections, edits, rules
+from stories.intelligence import corrections, edits, rules, wording
 
 # Each thing that changed scores a weight; a change's significance is the
 # chance that at least one of them matters, 1 - prod(1 - weight), so it stays
@@ -77,15 +77,15 @@ def _edit_weight(edit: edits.SentenceEdit, lang: str) -> float:
     ):
         return WEIGHTS["move"]
     if edit.kind in (edits.EDITED, edits.MOVED) and edit.nature in (
-        edits.WHITESPACE,
-        edits.PUNCTUATION,
-        edits.TYPO,
+        wording.WHITESPACE,
+        wording.PUNCTUATION,
+        wording.TYPO,
     ):
         return WEIGHTS[edit.nature]
     base = (
         "paragraph"
         if edit.kind in (edits.PARAGRAPH_ADDED, edits.PARAGRAPH_REMOVED)
-        else ("number" if edit.nature == edits.NUMBER else "sentence")
+        else ("number" if edit.nature == wording.NUMBER else "sentence")
     )
     candidates = [WEIGHTS[base], WEIGHTS["sentence"]]
     if 0 in (edit.old_paragraph, edit.new_paragraph):
@@ -170,7 +170,7 @@ def _headline_weight(old: str, new: str) -> float:
         return 0.0
     if not old or not new:
         return WEIGHTS["headline"]
-    nature = edits.word_diff_nature(diffing.diff_title(old, new).ops)
-    if nature in (edits.WHITESPACE, edits.PUNCTUATION, edits.TYPO):
+    nature = wording.word_diff_nature(diffing.diff_title(old, new).ops)
+    if nature in (wording.WHITESPACE, wording.PUNCTUATION, wording.TYPO):
         return WEIGHTS["headline_minor"]
     return WEIGHTS["headline"]
