@@ -1,4 +1,5 @@
-"""Two normalised texts -> word-level diff ops and a one-line summary.
+"""Two normalised texts (or headlines) -> word-level diff ops and a one-line
+summary.
 
 Pure: no Django, no I/O. diff-match-patch does the diffing on word tokens, using
 its documented line-mode trick (each distinct token becomes one character).
@@ -12,6 +13,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from diff_match_patch import diff_match_patch
+
+from stories import text as textlib
 
 EQUAL, INSERT, DELETE = "equal", "insert", "delete"
 _OP_NAMES = {
@@ -27,9 +30,6 @@ _OP_NAMES = {
 # changed figure is one replaced word, not a replaced word-plus-full-stop.
 _TOKEN = re.compile(r"\w+(?:['.,:/-]\w+)*|\s+|[^\w\s]", re.UNICODE)
 _WORD = re.compile(r"\w")
-# A sentence ends at . ! ? or … (optionally followed by closing quotes or
-# brackets) before whitespace, and at every paragraph break.
-_SENTENCE_END = re.compile(r"(?<=[.!?\u2026])[\"')\]\u00bb\u201d\u2019]*\s+|\n+")
 
 # One character per distinct token leaves room for about 1.1 million of them.
 _FIRST_CODE_POINT = 0x100
@@ -64,11 +64,6 @@ def diff_texts(old: str, new: str) -> Diff:
         sentences_touched=touched,
         summary=_summary(ops, words_added, words_removed, touched),
     )
-
-
-def diff_title(old: str, new: str) -> Diff:
-    """Word-level diff of two headlines."""
-    return diff_texts(old, new)
 
 
 def _diff_ops(old: str, new: str) -> tuple[tuple[str, str], ...]:
@@ -228,15 +223,7 @@ def _count_words(text: str) -> int:
 
 
 def _sentence_spans(text: str) -> list[tuple[int, int]]:
-    spans = []
-    start = 0
-    for match in _SENTENCE_END.finditer(text):
-        if match.start() > start:
-            spans.append((start, match.start()))
-        start = match.end()
-    if start < len(text):
-        spans.append((start, len(text)))
-    return spans
+    return [(s.start, s.end) for s in textlib.sentences(text)]
 
 
 def _sentences_touched(ops: tuple[tuple[str, str], ...], old: str, new: str) -> int:

@@ -403,7 +403,7 @@ def _changes_between(
 
     changes = []
     if old.title != new.title:
-        diff = diffing.diff_title(old.title, new.title)
+        diff = diffing.diff_texts(old.title, new.title)
         flip = intelligence.detect_flip_flop([title for title, _ in history], new.title)
         changes.append(
             change(

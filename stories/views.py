@@ -251,7 +251,7 @@ def _compare(article: Article, old_number: int, new_number: int) -> dict:
         "old_version": old,
         "new_version": new,
         "text_diff": diffing.diff_texts(old.text, new.text),
-        "title_diff": diffing.diff_title(old.title, new.title),
+        "title_diff": diffing.diff_texts(old.title, new.title),
     }
 
 

@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 
 from stories import diffing
-from stories.diffing import diff_texts, diff_title
+from stories.diffing import diff_texts
 from stories.extraction import normalise_text
 
 STORY_DIR = Path(__file__).resolve().parents[1] / "stories/demo/nagorno-karabakh-2023"
@@ -221,8 +221,8 @@ def test_ops_never_have_empty_or_adjacent_same_kind_entries():
     assert all(a != b for a, b in zip(kinds, kinds[1:], strict=False))
 
 
-def test_diff_title_diffs_headlines_word_by_word():
-    diff = diff_title(VERSIONS[2]["headline"], VERSIONS[3]["headline"])
+def test_headlines_are_diffed_word_by_word():
+    diff = diff_texts(VERSIONS[2]["headline"], VERSIONS[3]["headline"])
     assert rebuild(diff) == (VERSIONS[2]["headline"], VERSIONS[3]["headline"])
     assert diff.changed
     assert (diff.words_added, diff.words_removed) == (9, 6)
@@ -246,3 +246,11 @@ def test_texts_with_too_many_distinct_words_fall_back_to_one_block(monkeypatch):
     assert rebuild(diff) == (old, new)
     assert [op for op, _ in diff.ops] == ["equal", "delete", "insert"]
     assert (diff.words_added, diff.words_removed) == (20, 20)
+
+
+def test_abbreviations_do_not_count_as_sentences_touched():
+    old = "Dhr. Jansen kwam om 11.00 uur aan. Daarna was het stil."
+    new = "Mevr. Jansen ging om 11.00 uur weg. Daarna was het stil."
+    diff = diff_texts(old, new)
+    assert diff.sentences_touched == 1
+    assert diff.summary.endswith("1 sentence touched")

@@ -170,7 +170,7 @@ def _headline_weight(old: str, new: str) -> float:
         return 0.0
     if not old or not new:
         return WEIGHTS["headline"]
-    nature = wording.word_diff_nature(diffing.diff_title(old, new).ops)
+    nature = wording.word_diff_nature(diffing.diff_texts(old, new).ops)
     if nature in (wording.WHITESPACE, wording.PUNCTUATION, wording.TYPO):
         return WEIGHTS["headline_minor"]
     return WEIGHTS["headline"]

@@ -91,7 +91,7 @@ class ArticleWriter:
             return []
         changes = []
         if previous.title != title:
-            diff = diffing.diff_title(previous.title, title)
+            diff = diffing.diff_texts(previous.title, title)
             changes.append(
                 self._change(previous, version, Change.Kind.HEADLINE, at, diff)
             )
