@@ -530,11 +530,6 @@ def test_lede_and_quote_edits_score_higher_than_body_edits():
     assert score["quote"] > score["body"]
 
 
-def test_caption_change_scores_low():
-    report = intelligence.classify_edits("Same text.", "Same text.", "en")
-    assert 0 < intelligence.score_significance(report, caption_changed=True) <= 0.05
-
-
 def test_correction_scores_high():
     old = join(ARTICLES["en"])
     new = old + "\n\nCorrection: It was 30 engines, not 40."

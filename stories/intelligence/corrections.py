@@ -25,7 +25,6 @@ class Correction:
     position: str  # appended (last paragraph) | prepended (first) | inserted
 
     def to_dict(self) -> dict[str, Any]:
-        """JSON-serialisable dict."""
         return asdict(self)
 
 

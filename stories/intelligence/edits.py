@@ -44,14 +44,12 @@ class SentenceEdit:
     nature: str = ""
 
     def to_dict(self) -> dict[str, Any]:
-        """JSON-serialisable dict."""
         d = asdict(self)
         d["ops"] = [list(op) for op in self.ops]
         return d
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> SentenceEdit:
-        """Inverse of to_dict."""
         return cls(**{**d, "ops": tuple(tuple(op) for op in d.get("ops", ()))})
 
 
@@ -136,7 +134,6 @@ class EditReport:
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> EditReport:
-        """Inverse of to_dict."""
         edits = tuple(SentenceEdit.from_dict(e) for e in d.get("edits", ()))
         return cls(edits=edits, coarse=d.get("coarse", False), **d.get("counts", {}))
 

@@ -20,7 +20,6 @@ class FlipFlop:
     text: str
 
     def to_dict(self) -> dict[str, Any]:
-        """JSON-serialisable dict."""
         return asdict(self)
 
 

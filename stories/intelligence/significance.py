@@ -30,11 +30,18 @@ WEIGHTS: dict[str, float] = {
     "move": 0.1,  # a sentence or paragraph moved
     "headline_minor": 0.1,  # a typo or punctuation fix in the headline
     "typo": 0.05,  # a small edit within a word
-    "caption": 0.05,  # a photo caption changed
     "punctuation": 0.02,
     "reflow": 0.02,  # a paragraph split or merged
     "whitespace": 0.0,
 }
+
+# An edit within this many words of an attribution cue ("said", "volgens")
+# changes what someone is reported to have said.
+ATTRIBUTION_REACH = 3
+_ALL_CUES = frozenset().union(*rules.ATTRIBUTION_CUES.values())
+_QUOTED = re.compile(
+    r'"[^"]*"|\u00ab[^\u00bb]*\u00bb|\u201e[^\u201c\u201d"]*[\u201c\u201d"]'
+)
 
 
 def score_significance(
@@ -44,14 +51,13 @@ def score_significance(
     new_headline: str = "",
     figure_deltas: Sequence[figures.FigureDelta] = (),
     correction: corrections.Correction | None = None,
-    caption_changed: bool = False,
     lang: str = "",
 ) -> float:
     """Significance 0-1 of one change, from the WEIGHTS table:
 
     correction 0.9 · headline 0.8 · each figure delta 0.7 · update note 0.6 ·
     lede 0.6 · quote/attribution 0.5 · other number 0.4 · paragraph 0.35 ·
-    sentence 0.25 · move 0.1 · headline typo 0.1 · typo 0.05 · caption 0.05 ·
+    sentence 0.25 · move 0.1 · headline typo 0.1 · typo 0.05 ·
     punctuation 0.02 · paragraph split/merge 0.02 · whitespace 0.
 
     Combined as 1 - prod(1 - w): one typo fix scores 0.05, a figure revision
@@ -63,8 +69,6 @@ def score_significance(
     weights.extend(WEIGHTS["figure"] for _ in figure_deltas)
     if correction is not None:
         weights.append(WEIGHTS[correction.kind])
-    if caption_changed:
-        weights.append(WEIGHTS["caption"])
     keep = math.prod(1.0 - w for w in weights)
     return round(min(max(1.0 - keep, 0.0), 1.0), 3)
 
@@ -128,13 +132,6 @@ def _touches_quote(edit: edits.SentenceEdit, lang: str) -> bool:
         if any(abs(h - c) <= ATTRIBUTION_REACH for h in hit for c in near):
             return True
     return False
-
-
-ATTRIBUTION_REACH = 3
-_ALL_CUES = frozenset().union(*rules.ATTRIBUTION_CUES.values())
-_QUOTED = re.compile(
-    r'"[^"]*"|\u00ab[^\u00bb]*\u00bb|\u201e[^\u201c\u201d"]*[\u201c\u201d"]'
-)
 
 
 def _has_quote_or_cue(text: str | None, cues: frozenset[str]) -> bool:
