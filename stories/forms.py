@@ -8,6 +8,7 @@ from datetime import datetime
 from django import forms
 from django.utils.dateparse import parse_datetime
 
+from stories import intelligence
 from stories.models import Change
 
 
@@ -49,13 +50,26 @@ class StorySearchForm(forms.Form):
     since = forms.CharField(required=False, max_length=64)
 
 
+def _significance_choices() -> list[tuple[str, str]]:
+    """ "Notable and up", "Major": each level above minor, lowest first."""
+    top = intelligence.SIGNIFICANCE_LEVELS[0]
+    return [
+        (level.name, level.label if level is top else f"{level.label} and up")
+        for level in reversed(intelligence.SIGNIFICANCE_LEVELS)
+        if level.threshold > 0
+    ]
+
+
 class TimelineFilterForm(forms.Form):
     """Filters of the story timeline; every field is optional and shareable."""
 
-    # Thresholds on Change.significance (stories/intelligence.py): "notable" keeps
-    # sentence rewrites and up; "major" keeps headline, figure, lede and correction
-    # changes. Removal and restoration always count.
-    SIGNIFICANCE_AT_LEAST = {"notable": 0.2, "major": 0.6}
+    # Thresholds on Change.significance, from intelligence.SIGNIFICANCE_LEVELS.
+    # Removal and restoration always count.
+    SIGNIFICANCE_AT_LEAST = {
+        level.name: level.threshold
+        for level in intelligence.SIGNIFICANCE_LEVELS
+        if level.threshold > 0
+    }
     ALWAYS_SIGNIFICANT = (Change.Kind.REMOVED, Change.Kind.RESTORED)
 
     kind = forms.MultipleChoiceField(
@@ -70,11 +84,7 @@ class TimelineFilterForm(forms.Form):
     significance = forms.ChoiceField(
         label="Significance",
         required=False,
-        choices=[
-            ("", "Any change"),
-            ("notable", "Notable (sentences reworded and up)"),
-            ("major", "Major (headline, figures, lede, corrections)"),
-        ],
+        choices=[("", "Any change"), *_significance_choices()],
     )
     before = CursorField(required=False, widget=forms.HiddenInput)
     after = CursorField(required=False, widget=forms.HiddenInput)

@@ -24,6 +24,10 @@ def kinds(report: intelligence.EditReport) -> list[str]:
     return [e.kind for e in report.edits]
 
 
+def level(score: float) -> str:
+    return intelligence.significance_level(score).name
+
+
 def join(paragraphs: list[list[str]]) -> str:
     return "\n\n".join(" ".join(p) for p in paragraphs)
 
@@ -39,7 +43,7 @@ def test_fixture_noise_only_pair_has_no_edits():
     assert intelligence.find_correction(story_text(1), story_text(2), "nl") is None
 
 
-def test_fixture_headline_only_pair_scores_as_headline_change():
+def test_fixture_headline_rewrite_alone_is_notable():
     report = intelligence.classify_edits(story_text(2), story_text(3))
     assert not report.changed
     score = intelligence.score_significance(
@@ -47,7 +51,7 @@ def test_fixture_headline_only_pair_scores_as_headline_change():
         old_headline=VERSIONS[2]["headline"],
         new_headline=VERSIONS[3]["headline"],
     )
-    assert score >= 0.8
+    assert level(score) == "notable"
 
 
 def test_fixture_figure_update_is_edited_sentences_with_figure_revision():
@@ -67,8 +71,10 @@ def test_fixture_figure_update_is_edited_sentences_with_figure_revision():
         figures.find_figures(old), figures.find_figures(new)
     )
     assert any(d.change == "revised" for d in deltas)
+    assert {d.kind for d in deltas} & {"killed", "injured"}
     score = intelligence.score_significance(report, figure_deltas=deltas)
     assert score >= 0.9
+    assert level(score) == "major"
     assert intelligence.find_correction(old, new, "nl") is None
 
 
@@ -82,7 +88,8 @@ def test_fixture_update_appended_is_recognised_with_its_note():
     assert correction.kind == "update"
     assert correction.position == "appended"
     assert correction.note == VERSIONS[5]["body_paragraphs"][-1]
-    assert intelligence.score_significance(report, correction=correction) >= 0.7
+    score = intelligence.score_significance(report, correction=correction)
+    assert level(score) == "notable"
 
 
 def test_fixture_reports_serialise_to_json_and_back():
@@ -465,7 +472,7 @@ def test_note_already_in_the_old_text_is_not_reported_again():
 # Significance
 
 
-def test_typo_fix_scores_lower_than_a_figure_revision():
+def test_typo_fix_is_minor_and_a_household_count_revision_notable():
     text = join(ARTICLES["nl"])
     typo = intelligence.classify_edits(
         text, text.replace("vervoerder", "vervoeder"), "nl"
@@ -478,8 +485,9 @@ def test_typo_fix_scores_lower_than_a_figure_revision():
     )
     typo_score = intelligence.score_significance(typo)
     figure_score = intelligence.score_significance(figure, figure_deltas=deltas)
-    assert typo_score <= 0.1
-    assert figure_score >= 0.7
+    assert {d.kind for d in deltas} == {"affected"}
+    assert level(typo_score) == "minor"
+    assert level(figure_score) == "notable"
     assert typo_score < figure_score
 
 
@@ -496,7 +504,7 @@ def test_punctuation_scores_lower_than_rewording():
     )
 
 
-def test_headline_rewrite_scores_high_and_headline_typo_low():
+def test_headline_rewrite_is_notable_and_headline_typo_minor():
     report = intelligence.classify_edits("Same text.", "Same text.", "en")
     rewrite = intelligence.score_significance(
         report,
@@ -508,8 +516,8 @@ def test_headline_rewrite_scores_high_and_headline_typo_low():
         old_headline="Fire in Lyon warehouse",
         new_headline="Fire in Lyon warehuose",
     )
-    assert rewrite >= 0.8
-    assert typo <= 0.1
+    assert level(rewrite) == "notable"
+    assert level(typo) == "minor"
 
 
 def test_lede_and_quote_edits_score_higher_than_body_edits():
@@ -706,3 +714,71 @@ def test_random_edits_never_crash_and_round_trip():
         assert 0.0 <= intelligence.score_significance(report) <= 1.0
         if join(old) == join(new):
             assert not report.changed
+
+
+# --------------------------------------------------------------------------
+# Significance levels
+
+
+def test_levels_run_from_major_down_to_minor_with_a_description_each():
+    levels = intelligence.SIGNIFICANCE_LEVELS
+    assert [lv.name for lv in levels] == ["major", "notable", "minor"]
+    assert [lv.threshold for lv in levels] == sorted(
+        (lv.threshold for lv in levels), reverse=True
+    )
+    assert levels[-1].threshold == 0.0
+    assert all(lv.label and lv.description.endswith(".") for lv in levels)
+    assert level(1.0) == "major" and level(0.0) == "minor"
+
+
+def test_many_small_edits_stay_in_the_level_of_the_strongest():
+    base = [[f"Sentence {i} tells of the fire near the harbour." for i in range(3)]]
+    body = [
+        [f"Paragraph {p} sentence {i} about the fire." for i in range(3)]
+        for p in range(8)
+    ]
+    old = base + body
+    typos = [list(p) for p in old]
+    added = [list(p) for p in old]
+    for p in range(1, 9):
+        typos[p][0] = typos[p][0].replace("about", "abuot")
+        added[p].append(f"New detail {p} from the harbour master.")
+    typo_score = intelligence.score_significance(
+        intelligence.classify_edits(join(old), join(typos), "en")
+    )
+    added_score = intelligence.score_significance(
+        intelligence.classify_edits(join(old), join(added), "en")
+    )
+    assert level(typo_score) == "minor"
+    assert level(added_score) == "notable"
+    assert typo_score < added_score
+
+
+def test_rewriting_most_of_the_text_is_major():
+    old = [
+        [f"Sentence {i} tells of the fire near the harbour on Tuesday."]
+        for i in range(6)
+    ]
+    new = [
+        [f"Report {i} now speaks of flames at the quay since Monday."] for i in range(6)
+    ]
+    new[0] = old[0]
+    report = intelligence.classify_edits(join(old), join(new), "en")
+    assert level(intelligence.score_significance(report)) == "major"
+
+
+def test_a_word_swapped_is_minor_outside_quotes_and_notable_inside():
+    base = [list(p) for p in ARTICLES["en"]]
+    body = [list(p) for p in base]
+    body[2][1] = body[2][1].replace("under way", "ongoing")
+    quote = [list(p) for p in base]
+    quote[2].append('"It was terrifying," a neighbour told reporters.')
+    quoted = [list(p) for p in quote]
+    quoted[2][-1] = '"It was frightening," a neighbour told reporters.'
+
+    def score(old, new):
+        report = intelligence.classify_edits(join(old), join(new), "en")
+        return intelligence.score_significance(report)
+
+    assert level(score(base, body)) == "minor"
+    assert level(score(quote, quoted)) == "notable"

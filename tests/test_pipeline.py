@@ -6,7 +6,7 @@ from django.db import connection
 from django.utils import timezone
 from werkzeug import Response
 
-from stories import pipeline
+from stories import intelligence, pipeline
 from stories.demo import site
 from stories.models import Article, Change, Version
 from tests.factories import ArticleFactory
@@ -65,7 +65,11 @@ def test_fixture_story_yields_exactly_the_truth_versions_and_changes(tracked):
     assert "figures revised" in edited.summary
     assert edited.details["edits"]["counts"]["sentences_edited"] >= 1
     headline = Change.objects.get(to_version=versions[1])
-    assert headline.significance >= 0.8 and revision.significance >= 0.7
+    # A headline rewrite is notable; a casualty revision, and the text edit
+    # carrying it, are major.
+    assert intelligence.significance_level(headline.significance).name == "notable"
+    assert intelligence.significance_level(revision.significance).name == "major"
+    assert intelligence.significance_level(edited.significance).name == "major"
     update = Change.objects.get(to_version=versions[3])
     assert update.details["correction"]["kind"] == "update"
     assert update.details["correction"]["note"].startswith("Update")

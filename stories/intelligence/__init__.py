@@ -6,7 +6,8 @@ One module per concern, all names re-exported here:
   edit (sentence added, deleted, edited, moved; paragraph added, removed, moved,
   split, merged), with diffing's word-level ops for edited sentences;
 - corrections: find_correction, a correction or update note the new text gained;
-- significance: score_significance, 0-1 from what changed;
+- significance: score_significance, 0-1 from what changed, and the
+  SIGNIFICANCE_LEVELS (major, notable, minor) it falls in;
 - flipflops: detect_flip_flop, a headline or text back at an earlier state;
 - claims: find_disagreements, figure claims of one story from several articles
   whose values cannot both be right;
@@ -46,8 +47,11 @@ from stories.intelligence.edits import (
 from stories.intelligence.flipflops import FlipFlop, detect_flip_flop
 from stories.intelligence.significance import (
     ATTRIBUTION_REACH,
+    SIGNIFICANCE_LEVELS,
     WEIGHTS,
+    SignificanceLevel,
     score_significance,
+    significance_level,
 )
 from stories.intelligence.wording import (
     NUMBER,
@@ -77,6 +81,7 @@ __all__ = [
     "PARAGRAPH_SPLIT",
     "PUNCTUATION",
     "RELATIVE_MARGIN",
+    "SIGNIFICANCE_LEVELS",
     "TYPO",
     "VAGUE_INTERVAL",
     "WEIGHTS",
@@ -88,12 +93,14 @@ __all__ = [
     "FigureClaim",
     "FlipFlop",
     "SentenceEdit",
+    "SignificanceLevel",
     "classify_edits",
     "detect_flip_flop",
     "figure_interval",
     "find_correction",
     "find_disagreements",
     "score_significance",
+    "significance_level",
     "split_paragraphs",
     "split_sentences",
 ]

@@ -1,4 +1,5 @@
-"""Significance: how much one change matters, 0-1, from what changed.
+"""Significance: how much one change matters, 0-1, from what changed, and the
+levels (major, notable, minor) editors filter the timeline by.
 
 Pure: no Django, no I/O.
 """
@@ -8,25 +9,71 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from stories import diffing, figures
 from stories import text as textlib
 from stories.intelligence import corrections, edits, rules, wording
 
-# Each thing that changed scores a weight; a change's significance is the
-# chance that at least one of them matters, 1 - prod(1 - weight), so it stays
-# in 0..1, grows with every extra edit and is dominated by the strongest one.
-# An edited sentence takes the highest weight that applies to it, not a sum.
+
+@dataclass(frozen=True)
+class SignificanceLevel:
+    """A named band of significance scores, worded for the people who filter
+    a timeline by it."""
+
+    name: str  # stored in filter URLs
+    label: str
+    description: str
+    threshold: float  # the lowest score of the level
+
+
+# From the top down; a change belongs to the first level whose threshold its
+# score reaches.
+SIGNIFICANCE_LEVELS: tuple[SignificanceLevel, ...] = (
+    SignificanceLevel(
+        "major",
+        "Major",
+        "What the story reports changed: a casualty figure revised, added or "
+        "removed, a correction, or most of the text rewritten.",
+        0.7,
+    ),
+    SignificanceLevel(
+        "notable",
+        "Notable",
+        "Worth a look: the headline reworded, a paragraph or sentence added or "
+        "cut, the lede, a quote or a number changed, an update note, another "
+        "figure changed.",
+        0.3,
+    ),
+    SignificanceLevel(
+        "minor",
+        "Minor",
+        "Form only: typos, punctuation, a word or two of wording, text moved or "
+        "split into paragraphs.",
+        0.0,
+    ),
+)
+
+# Each thing that changed scores a weight inside its level's band; an edited
+# sentence takes the highest weight that applies to it. A change is as
+# significant as the strongest thing in it: more changes of that level raise
+# its score, 1 - prod(1 - weight), but never into the level above.
 WEIGHTS: dict[str, float] = {
+    # major
     "correction": 0.9,  # a correction note was added
-    "headline": 0.8,  # headline reworded
-    "figure": 0.7,  # per figure revised, added or removed (FigureDelta)
-    "update": 0.6,  # an update note was added
-    "lede": 0.6,  # first paragraph reworded, or a sentence added to / cut from it
-    "quote": 0.5,  # a sentence with quotation marks or an attribution changed
+    "casualty": 0.8,  # per killed/injured/missing figure revised, added, removed
+    "rewrite": 0.75,  # half or more of the old sentences deleted or reworded
+    # notable
+    "figure": 0.6,  # per other figure revised, added or removed
+    "headline": 0.55,  # headline reworded
+    "update": 0.5,  # an update note was added
+    "lede": 0.5,  # first paragraph reworded, or a sentence added to / cut from it
+    "quote": 0.45,  # a sentence with quotation marks or an attribution changed
     "number": 0.4,  # a number changed that is not a figure
     "paragraph": 0.35,  # a paragraph added or removed
-    "sentence": 0.25,  # a sentence added, deleted or reworded
+    "sentence": 0.3,  # a sentence added, deleted or reworded
+    # minor
+    "wording": 0.15,  # up to WORDING_FIX_WORDS words replaced in a sentence
     "move": 0.1,  # a sentence or paragraph moved
     "headline_minor": 0.1,  # a typo or punctuation fix in the headline
     "typo": 0.05,  # a small edit within a word
@@ -34,6 +81,13 @@ WEIGHTS: dict[str, float] = {
     "reflow": 0.02,  # a paragraph split or merged
     "whitespace": 0.0,
 }
+CASUALTY_KINDS = frozenset({"killed", "injured", "missing"})
+# A sentence edit that swaps at most this many words on either side, outside
+# quotes, the lede and numbers, is a wording fix.
+WORDING_FIX_WORDS = 2
+# Share of the old text's sentences deleted or reworded that makes a rewrite.
+REWRITE_SHARE = 0.5
+REWRITE_MIN_SENTENCES = 4
 
 # An edit within this many words of an attribution cue ("said", "volgens")
 # changes what someone is reported to have said.
@@ -53,24 +107,58 @@ def score_significance(
     correction: corrections.Correction | None = None,
     lang: str = "",
 ) -> float:
-    """Significance 0-1 of one change, from the WEIGHTS table:
-
-    correction 0.9 · headline 0.8 · each figure delta 0.7 · update note 0.6 ·
-    lede 0.6 · quote/attribution 0.5 · other number 0.4 · paragraph 0.35 ·
-    sentence 0.25 · move 0.1 · headline typo 0.1 · typo 0.05 ·
-    punctuation 0.02 · paragraph split/merge 0.02 · whitespace 0.
-
-    Combined as 1 - prod(1 - w): one typo fix scores 0.05, a figure revision
-    with its edited sentence about 0.8, a reworded headline 0.8, a whitespace
-    or no-op change 0.
-    """
+    """Significance 0-1 of one change: the WEIGHTS of what changed, combined as
+    1 - prod(1 - w) but kept below the threshold of the level above the
+    strongest one (SIGNIFICANCE_LEVELS). A typo fix scores 0.05, a reworded
+    headline 0.55, a casualty revision 0.8 or more, a whitespace change 0."""
     weights = [_edit_weight(edit, lang) for edit in report.edits]
     weights.append(_headline_weight(old_headline, new_headline))
-    weights.extend(WEIGHTS["figure"] for _ in figure_deltas)
+    weights.extend(_figure_weight(delta) for delta in figure_deltas)
     if correction is not None:
         weights.append(WEIGHTS[correction.kind])
-    keep = math.prod(1.0 - w for w in weights)
-    return round(min(max(1.0 - keep, 0.0), 1.0), 3)
+    if _is_rewrite(report, lang):
+        weights.append(WEIGHTS["rewrite"])
+    strongest = max(weights)
+    ceiling = min(
+        (
+            level.threshold
+            for level in SIGNIFICANCE_LEVELS
+            if level.threshold > strongest
+        ),
+        default=1.0 + _STEP,
+    )
+    combined = 1.0 - math.prod(1.0 - w for w in weights)
+    return round(max(min(combined, ceiling - _STEP), 0.0), 3)
+
+
+def significance_level(score: float) -> SignificanceLevel:
+    """The level a significance score falls in."""
+    return next(
+        (level for level in SIGNIFICANCE_LEVELS if score >= level.threshold),
+        SIGNIFICANCE_LEVELS[-1],
+    )
+
+
+_STEP = 0.001  # scores are rounded to three decimals
+
+
+def _figure_weight(delta: figures.FigureDelta) -> float:
+    return WEIGHTS["casualty" if delta.kind in CASUALTY_KINDS else "figure"]
+
+
+def _is_rewrite(report: edits.EditReport, lang: str) -> bool:
+    """Half or more of the old text's sentences deleted or reworded."""
+    if report.old_sentences < REWRITE_MIN_SENTENCES:
+        return False
+    gone = 0
+    for edit in report.edits:
+        if edit.kind == edits.PARAGRAPH_REMOVED and edit.old_text:
+            gone += len(textlib.split_sentences(edit.old_text, lang))
+        elif edit.kind == edits.DELETED or (
+            edit.kind in (edits.EDITED, edits.MOVED) and edit.nature == wording.WORDING
+        ):
+            gone += 1
+    return gone >= REWRITE_SHARE * report.old_sentences
 
 
 def _edit_weight(edit: edits.SentenceEdit, lang: str) -> float:
@@ -86,6 +174,8 @@ def _edit_weight(edit: edits.SentenceEdit, lang: str) -> float:
         wording.TYPO,
     ):
         return WEIGHTS[edit.nature]
+    if _is_wording_fix(edit, lang):
+        return WEIGHTS["wording"]
     base = (
         "paragraph"
         if edit.kind in (edits.PARAGRAPH_ADDED, edits.PARAGRAPH_REMOVED)
@@ -97,6 +187,17 @@ def _edit_weight(edit: edits.SentenceEdit, lang: str) -> float:
     if _touches_quote(edit, lang):
         candidates.append(WEIGHTS["quote"])
     return max(candidates)
+
+
+def _is_wording_fix(edit: edits.SentenceEdit, lang: str) -> bool:
+    """A few words swapped in a sentence outside the lede and any quote."""
+    if edit.nature != wording.WORDING or 0 in (edit.old_paragraph, edit.new_paragraph):
+        return False
+    for op in (diffing.DELETE, diffing.INSERT):
+        changed = " ".join(text for o, text in edit.ops if o == op)
+        if len(textlib.WORD.findall(changed)) > WORDING_FIX_WORDS:
+            return False
+    return not _touches_quote(edit, lang)
 
 
 def _touches_quote(edit: edits.SentenceEdit, lang: str) -> bool:

@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.html import format_html_join
 from django.utils.safestring import SafeString
 
-from stories import charts, describe, figures
+from stories import charts, describe, figures, intelligence
 
 register = template.Library()
 
@@ -130,3 +130,9 @@ def chart_rows(chart: charts.Chart) -> SafeString:
             for p in series.points
         ),
     )
+
+
+@register.filter
+def significance_level(score: float | None) -> str:
+    """The level name ("major", "notable", "minor") of a Change.significance."""
+    return intelligence.significance_level(score or 0.0).name
