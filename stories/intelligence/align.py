@@ -74,12 +74,7 @@ def align(old: Sequence[str], new: Sequence[str]) -> Alignment:
         {j: _bag(new[j]) for j in new_left if j not in moved_new},
     )
     budget = _Budget(WORK_BUDGET)
-    edited: Pairs = {}
-    for i1, i2, j1, j2 in _gaps(kept, len(old), len(new)):
-        olds = [i for i in range(i1, i2) if i in bags.old]
-        news = [j for j in range(j1, j2) if j in bags.new]
-        if budget.spend(len(olds) * len(news)):
-            edited.update(_pair_in_order(olds, news, bags))
+    edited = _pair_gaps(_gaps(kept, len(old), len(new)), bags, budget)
     moved_edited = _pair_rest(edited, bags, budget)
     paired_old = set(moved) | set(edited) | set(moved_edited)
     paired_new = {*moved.values(), *edited.values(), *moved_edited.values()}
@@ -115,6 +110,19 @@ class _Bags:
 
     old: dict[int, _Bag]
     new: dict[int, _Bag]
+
+
+def _pair_gaps(
+    gaps: list[tuple[int, int, int, int]], bags: _Bags, budget: _Budget
+) -> Pairs:
+    """Pass 3 over each gap the budget allows."""
+    edited: Pairs = {}
+    for i1, i2, j1, j2 in gaps:
+        olds = [i for i in range(i1, i2) if i in bags.old]
+        news = [j for j in range(j1, j2) if j in bags.new]
+        if budget.spend(len(olds) * len(news)):
+            edited.update(_pair_in_order(olds, news, bags))
+    return edited
 
 
 def _pair_rest(edited: Pairs, bags: _Bags, budget: _Budget) -> Pairs:

@@ -208,31 +208,29 @@ def _touches_quote(edit: edits.SentenceEdit, lang: str) -> bool:
         return any(
             _has_quote_or_cue(text, cues) for text in (edit.old_text, edit.new_text)
         )
-    for side, text in (
-        (diffing.DELETE, edit.old_text),
-        (diffing.INSERT, edit.new_text),
-    ):
-        if not text:
-            continue
-        changed = _changed_spans(edit.ops, side)
-        if any(
-            start < q_end and q_start < end
-            for start, end in changed
-            for q_start, q_end in _quoted_spans(text)
-        ):
-            return True
-        words = [
-            (m.start(), m.end(), m.group().lower()) for m in textlib.WORD.finditer(text)
-        ]
-        hit = [
-            n
-            for n, (w_start, w_end, _) in enumerate(words)
-            if any(start < w_end and w_start < end for start, end in changed)
-        ]
-        near = {n for n, (_, _, word) in enumerate(words) if word in cues}
-        if any(abs(h - c) <= ATTRIBUTION_REACH for h in hit for c in near):
-            return True
-    return False
+    sides = ((diffing.DELETE, edit.old_text), (diffing.INSERT, edit.new_text))
+    return any(
+        _changes_quote(text, _changed_spans(edit.ops, side), cues)
+        for side, text in sides
+        if text
+    )
+
+
+def _changes_quote(
+    text: str, changed: list[tuple[int, int]], cues: frozenset[str]
+) -> bool:
+    """Whether a changed span of text overlaps a quotation or lies within
+    ATTRIBUTION_REACH words of a cue word."""
+
+    def overlaps(start: int, end: int) -> bool:
+        return any(a < end and start < b for a, b in changed)
+
+    if any(overlaps(*span) for span in _quoted_spans(text)):
+        return True
+    words = list(textlib.WORD.finditer(text))
+    hit = [n for n, w in enumerate(words) if overlaps(w.start(), w.end())]
+    near = [n for n, w in enumerate(words) if w.group().lower() in cues]
+    return any(abs(h - c) <= ATTRIBUTION_REACH for h in hit for c in near)
 
 
 def _has_quote_or_cue(text: str | None, cues: frozenset[str]) -> bool:
