@@ -5,12 +5,13 @@
 - split_sentences: the sentences of one paragraph, where nl/en/de/fr
   abbreviations, initials, ordinals ("20. September") and numbers ("2.300",
   "11.00 uur") don't end one;
+- sentence_spans: split_sentences' cuts as (start, end) offsets;
 - sentences: every sentence of a text with its paragraph, its index and its
   character offsets in the text as given;
-- words: the words of a text ("staakt-het-vuren" and "don't" are one each).
+- WORD: a word ("staakt-het-vuren" and "don't" are one each).
 
-Pure: no Django, no I/O. The abbreviation and month tables below are the only
-ones deciding where a sentence ends.
+Pure: no Django, no I/O. Where a full stop ends a sentence is decided by the
+abbreviation and month tables below.
 """
 
 from __future__ import annotations
@@ -147,11 +148,6 @@ def sentences(text: str, lang: str = "") -> list[Sentence]:
             )
         paragraph += 1
     return out
-
-
-def words(text: str) -> list[str]:
-    """The words of a text, hyphenated and apostrophed ones whole."""
-    return WORD.findall(text)
 
 
 def _add_span(out: list[tuple[int, int]], text: str, start: int, end: int) -> None:
