@@ -130,7 +130,11 @@ def _word_tables(rules: Rules) -> dict[str, object]:
             rules.range_join + rules.range_bare_join + rules.revision_to
         ),
         "superseded": superseded,
-        "superseded_gates": tuple(cue[0].may_occur for cue in superseded),
+        # A cue's phrase without stems is the cheapest first test of it.
+        "superseded_gates": tuple(
+            next((p for p in cue if not p.has_stems), cue[0]).may_occur
+            for cue in superseded
+        ),
         "stop": frozenset(rules.attribution_stop),
         "auxiliaries": frozenset(rules.auxiliaries),
         "number_pieces": pieces,

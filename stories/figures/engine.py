@@ -77,15 +77,6 @@ class _Sentence:
 # Numbers and groups
 
 
-def _might_hold_number(toks: list[Tok], c: Compiled) -> bool:
-    return any(
-        t.type == "num"
-        or t.low in c.number_starts
-        or (t.type == "word" and parse_word(t.low, c))
-        for t in toks
-    )
-
-
 def _numbers(toks: list[Tok], c: Compiled) -> list[Num]:
     nums: list[Num] = []
     i = 0
@@ -182,8 +173,6 @@ def _scan(
 def _figures_in(
     toks: Tokens, c: Compiled, reference_year: int | None, prev_kind: str | None
 ) -> list[_Found]:
-    if not _might_hold_number(toks, c):
-        return []
     s, groups = _scan(toks, c, reference_year)
     if s is None:
         return []

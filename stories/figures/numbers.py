@@ -192,8 +192,10 @@ def is_not_figure(toks: list[Tok], n: Num, c: Compiled) -> bool:
     if c.not_before.ending_at(toks, n.i):
         return True
     prev = toks[n.i - 1] if n.i else None
-    if prev is not None and prev.low in c.months:
-        return True
+    if prev is not None and (
+        prev.low in c.months or (c.rules.lang == "en" and prev.low.endswith("'s"))
+    ):
+        return True  # "12 March"; "the town's 8,000 residents" (a population)
     if n.is_year:
         return not _counts_people(toks, n, c)
     return _is_name(toks, n, prev, c)

@@ -118,9 +118,11 @@ def forecast(toks: list[Tok], lay: Layout, c: Compiled) -> list[bool]:
 def superseded(toks: list[Tok], lay: Layout, has_number: set[int], c: Compiled):
     """Clauses an "earlier"/"eerder ... nog" cue marks as replaced values."""
     marked: set[int] = set()
-    if not any(f(toks) for f in c.superseded_gates):
-        return marked
-    cues = [cue for cue in c.superseded if _has_all(toks, 0, len(toks), cue)]
+    cues = [
+        cue
+        for cue, gate in zip(c.superseded, c.superseded_gates, strict=True)
+        if gate(toks) and _has_all(toks, 0, len(toks), cue)
+    ]
     if not cues:
         return marked
     clauses = sorted(set(lay.clause))

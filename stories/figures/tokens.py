@@ -136,6 +136,10 @@ class Phrases:
                     return hit
         return None
 
+    @property
+    def has_stems(self) -> bool:
+        return bool(self._stems)
+
     def may_occur(self, toks: list[Tok]) -> bool:
         """False only when no phrase can occur in toks (a cheap first test)."""
         lows = getattr(toks, "lows", None)

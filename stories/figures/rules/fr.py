@@ -81,7 +81,8 @@ VAGUE = {
 }
 FIXED = {
     "un demi-million": (500_000, "exact"), "un million": (1_000_000, "exact"),
-    "une douzaine": (12, "about"), "une dizaine": (10, "about"),
+    "une douzaine": (12, "about"), "une quinzaine": (15, "about"),
+    "une soixantaine": (60, "about"), "une dizaine": (10, "about"),
     "une vingtaine": (20, "about"), "une trentaine": (30, "about"),
     "une quarantaine": (40, "about"), "une cinquantaine": (50, "about"),
     "une centaine": (100, "about"), "un millier": (1000, "about"),
