@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from stories import figures
+from stories import describe, figures
 
 # Two claims disagree when the value intervals their qualifiers imply stay
 # apart by more than a margin: max(ABSOLUTE_MARGIN, RELATIVE_MARGIN x the
@@ -76,11 +76,7 @@ class Disagreement:
         """One line: both claims with outlet and claimant."""
 
         def one(c: FigureClaim) -> str:
-            f = c.figure
-            value = figures.FigureDelta(
-                f.kind, "added", None, f.value, None, f.qualifier, None
-            ).describe()
-            value = value.removeprefix(f"{f.kind}: ").removesuffix(" added")
+            value = describe.amount(c.figure.value, c.figure.qualifier)
             per = f", per {c.claimant}" if c.claimant else ""
             return f"{value} ({c.outlet}{per})"
 
