@@ -244,20 +244,22 @@ def _is_superseded(n: Num, s: _Sentence, c: Compiled) -> bool:
     """In a clause an "earlier" cue marks, after "up from"/"et non", or the
     "from" value of a change ("revised to 61 from 44")."""
     toks = s.toks
+    k = n.i
+    if k > 0 and toks[k - 1].low in c.predicate_preps and _changed(toks, c):
+        return False  # "revised down to 48": the value a change arrives at
     if s.lay.clause[n.i] in s.superseded:
         return True
-    k = n.i
     hedge = c.hedges.ending_at(toks, k)
     k -= hedge[0] if hedge else 0
     if k > 0 and toks[k - 1].low in ("the", "de", "het", "le", "la", "les", "die"):
         k -= 1
     if c.replaced.ending_at(toks, k):
         return True
-    return (
-        k > 0
-        and toks[k - 1].low in c.rules.revision_from
-        and any(t.low in c.change_verbs for t in toks)
-    )
+    return k > 0 and toks[k - 1].low in c.rules.revision_from and _changed(toks, c)
+
+
+def _changed(toks: list[Tok], c: Compiled) -> bool:
+    return any(t.low in c.change_verbs for t in toks)
 
 
 def _inherit_kinds(found: list[_Found], prev_kind: str | None) -> list[_Found]:

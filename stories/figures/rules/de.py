@@ -16,12 +16,14 @@ HEDGES = {
 ESTIMATE_CUES = ("schätzt", "schätzen", "geschätzt", "schätzungen", "schätzungsweise")
 KINDS = {
     "killed": (
-        "tote*", "todesopfer*", "ums leben", "getötet", "gestorben", "starben",
+        "tote*", "todesopfer*", "ums leben", "tödlich verunglückt", "tödlich verletzt",
+        "getötet", "gestorben", "starben",
         "starb", "umgekommen", "ertrunken", "leichen", "tot", "erschlagen",
         "erschossen", "menschenleben", "zahl der toten", "todeszahl", "opferzahl",
     ),
     "injured": (
-        "verletz*", "verwundet*", "verbrennungen", "ins krankenhaus", "im krankenhaus",
+        "verletz*", "verwundet*", "verbrennungen", "behandelt", "ins krankenhaus",
+        "im krankenhaus",
         "in krankenhäuser", "in kliniken", "schussverletzungen",
     ),
     "missing": (

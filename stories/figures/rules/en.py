@@ -33,10 +33,12 @@ KINDS = {
     ),
     "evacuated": (
         "evacuated", "evacuees", "brought to safety", "led to safety", "to safety",
+        "ordered to leave",
     ),
     "displaced": (
         "homeless", "displaced", "without shelter", "in shelters", "shelters",
-        "sheltering", "fled", "refugees", "into shelters", "emergency shelters",
+        "sheltering", "fled", "forced from their homes", "refugees", "into shelters",
+        "emergency shelters",
     ),
     "arrested": (
         "arrested", "detained", "arrests", "taken into custody", "were held",

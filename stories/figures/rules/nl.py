@@ -34,6 +34,8 @@ KINDS = {
     ),
     "evacuated": (
         "geëvacueerd*", "evacueerden", "evacueerde", "in veiligheid",
+        "hun woning verlaten", "hun huis verlaten", "hun huizen verlaten",
+        "hun woningen verlaten",
         "naar buiten gebracht", "naar buiten gehaald",
     ),
     "displaced": (
