@@ -24,6 +24,8 @@ from lxml import etree
 from lxml.html import HtmlElement
 from trafilatura.utils import decode_file, load_html
 
+from stories import cleaning
+
 logger = logging.getLogger(__name__)
 
 
@@ -68,22 +70,18 @@ _QUOTES = str.maketrans(
         "\u2033": '"',  # double prime
     }
 )
-# Invisible characters that CMSes sprinkle in (soft hyphens, zero-width spaces,
-# word joiners, BOMs) are deleted rather than turned into spaces: they sit inside
-# words as often as between them, and a space there would split a word and show
-# up as a false change.
-_INVISIBLE = re.compile("[\u00ad\u200b\u2060\ufeff]")
-# Control characters that are not whitespace (NULs, bells, C1 leftovers of a
-# bad decode) carry no text; the whitespace ones are handled by str.split().
-_CONTROL = re.compile("[\x00-\x08\x0e-\x1b\x7f-\x84\x86-\x9f]")
 _LINE_BREAKS = re.compile(r"(?:\r\n|[\n\r\u2028\u2029\x85])+")
 
 
 def normalise_text(text: str) -> str:
     """Unicode NFC, straight quotes, one space between words, paragraphs joined by a
     blank line; every line break in the input separates paragraphs."""
+    # Invisible characters that CMSes sprinkle in (soft hyphens, zero-width spaces
+    # and joiners, direction marks) are deleted rather than turned into spaces: they
+    # sit inside words as often as between them, and a space there would split a
+    # word and show up as a false change.
+    text = cleaning.clean_text(text)
     text = unicodedata.normalize("NFC", text).translate(_QUOTES)
-    text = _CONTROL.sub("", _INVISIBLE.sub("", text))
     # str.split() with no argument splits on every Unicode space: NBSP, narrow
     # NBSP, thin and ideographic spaces, tabs.
     paragraphs = (" ".join(line.split()) for line in _LINE_BREAKS.split(text))
@@ -508,7 +506,7 @@ def extract_article(html: str | bytes, url: str = "") -> Extracted:
 def _parse(html: str | bytes) -> HtmlElement:
     if isinstance(html, bytes):
         html = decode_html(html)
-    html = html.replace("\x00", "")
+    html = cleaning.clean_markup(html)
     if not html.strip():
         raise ExtractionError("The page is empty.")
     try:

@@ -6,6 +6,7 @@ already stored may be lost.
 """
 
 import gzip
+import re
 import socket
 import threading
 import time
@@ -132,6 +133,14 @@ def rotating_ad() -> Handler:
     return handle
 
 
+# JSON escapes of UTF-16 halves decode to lone surrogates, which UTF-8 cannot encode.
+LONE_SURROGATES_LD = (
+    '<script type="application/ld+json">{"@type": "NewsArticle", '
+    '"headline": "Flood \\ud800 recedes", "author": {"name": "Ann \\udfff Lee"}}'
+    "</script>"
+)
+UNPRINTABLE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
+
 PRIVATE_TARGETS = {
     "redirect-loopback": "http://127.0.0.1:1/",
     "redirect-ten": "http://10.1.2.3/",
@@ -226,6 +235,16 @@ CASES: dict[str, tuple[Handler, str, tuple[str, ...]]] = {
     "unauthorised-401": (respond(401, b"login"), "failed", ("401",)),
     "paywall-403": (respond(403, b"subscribe"), "failed", ("403",)),
     "redirect-chain-ok": (redirect("/hop-1"), "new_version", ("new version",)),
+    "json-ld-lone-surrogates": (
+        respond(body=page("Flood", extra=LONE_SURROGATES_LD)),
+        "new_version",
+        ("new version",),
+    ),
+    "control-characters-in-title": (
+        respond(body=page("Flood&#1;\x1b recedes\x7f &#xFFFE;")),
+        "new_version",
+        ("new version",),
+    ),
 }
 
 
@@ -288,7 +307,8 @@ def test_hostile_page_ends_as_a_recorded_readable_status(hostile, name):
         assert not Version.objects.filter(article=article).exists()
     else:
         version = Version.objects.get(article=article)
-        assert "\x00" not in version.text and "\x00" not in version.title
+        for value in (version.text, version.title, version.byline):
+            assert not UNPRINTABLE.search(value), repr(value)
 
 
 @pytest.mark.django_db
@@ -357,3 +377,29 @@ def test_connection_refused_is_recorded(settings):
 def test_bombs_are_what_they_claim():
     # Guards the cases above: the bombs inflate far past the cap.
     assert len(zlib.decompress(gzip_bomb(), 31)) > 50 * MAX_BYTES
+
+
+# ZWNJ, ZWJ, LRM, invisible times, combining grapheme joiner, LRE, LRI.
+INVISIBLES = "\u200c\u200d\u200e\u2062\u034f\u202a\u2066"
+
+
+@pytest.mark.django_db
+def test_invisible_characters_are_not_a_change(httpserver, allow_host):
+    allow_host(httpserver.url_for("/"))
+    plain = page("Flood recedes")
+    marked = plain.replace(b"river", f"ri{INVISIBLES}ver".encode()).replace(
+        b"Flood", "Flo\u200dod\u200e".encode()
+    )
+    for body in (plain, marked):
+        httpserver.expect_ordered_request("/invisible").respond_with_data(
+            body, content_type="text/html; charset=utf-8"
+        )
+    article = ArticleFactory(url=httpserver.url_for("/invisible"))
+    assert pipeline.check_article(article).outcome == "new_version"
+    article.refresh_from_db()
+
+    result = pipeline.check_article(article)
+
+    assert result.outcome == "unchanged", result.message
+    assert Version.objects.filter(article=article).count() == 1
+    assert not Change.objects.filter(article=article).exists()
