@@ -18,6 +18,8 @@ What it removes, and why:
 Pure: no Django, no I/O.
 """
 
+from typing import Any
+
 import regex
 
 _SPACE_LIKE = regex.compile("[\x0b\x0c\x1c-\x1f]")
@@ -30,6 +32,7 @@ _DROP = regex.compile(
 # parsing at one (`&#1;`, `&#xFFFE;`), which loses the rest of the page. C1 code
 # points (&#128;-&#159;) stay: HTML reads them as Windows-1252 (&#150; is a dash).
 _CHAR_REF = regex.compile(r"&#(?:[xX]0*([0-9a-fA-F]{1,8})|0*([0-9]{1,10}));?")
+_CHAR_REF_BYTES = regex.compile(rb"&#(?:[xX]0*([0-9a-fA-F]{1,8})|0*([0-9]{1,10}));?")
 
 
 def clean_markup(html: str) -> str:
@@ -38,7 +41,13 @@ def clean_markup(html: str) -> str:
     return _CHAR_REF.sub(_drop_forbidden_reference, html.replace("\x00", ""))
 
 
-def _drop_forbidden_reference(match: regex.Match) -> str:
+def clean_markup_bytes(markup: bytes) -> bytes:
+    """clean_markup for undecoded XML/HTML (feeds): only the references go, since
+    an ASCII-compatible encoding spells them the same; NUL bytes stay (UTF-16)."""
+    return _CHAR_REF_BYTES.sub(_drop_forbidden_reference, markup)
+
+
+def _drop_forbidden_reference(match: regex.Match) -> Any:
     hex_digits, decimal = match.groups()
     code = int(hex_digits, 16) if hex_digits else int(decimal)
     forbidden = (
@@ -47,7 +56,7 @@ def _drop_forbidden_reference(match: regex.Match) -> str:
         or code in (0xFFFE, 0xFFFF)
         or code > 0x10FFFF
     )
-    return "" if forbidden and code != 0 else match.group(0)
+    return match.group(0)[:0] if forbidden and code != 0 else match.group(0)
 
 
 def clean_text(text: str) -> str:

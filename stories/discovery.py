@@ -25,7 +25,7 @@ from django.db.models import Q
 from django.utils import timezone
 from lxml import etree
 
-from stories import fetching, policy, urlnorm
+from stories import cleaning, fetching, policy, urlnorm
 from stories.models import Article, Feed, FeedPoll, Source, StoryMatch, Version
 
 logger = logging.getLogger(__name__)
@@ -37,6 +37,7 @@ FEED_ACCEPT = (
 ROBOTS_TYPES = frozenset({"text/plain"})
 ROBOTS_RECHECK = timedelta(days=1)
 MAX_ENTRIES = 1000  # per poll; a feed listing more is cut, newest first as served
+MAX_URL_CHARS = Article._meta.get_field("url").max_length
 
 
 # --- HTTP for XML ---------------------------------------------------------------
@@ -83,6 +84,7 @@ _NEWS_NS = "{http://www.google.com/schemas/sitemap-news/0.9}"
 
 def parse_entries(body: bytes, kind: str, base_url: str) -> list[Entry]:
     """Entries of an RSS/Atom feed or a (news) sitemap, in document order."""
+    body = cleaning.clean_markup_bytes(body)
     if kind == Feed.Kind.SITEMAP:
         return _sitemap_entries(body, base_url)[:MAX_ENTRIES]
     parsed = feedparser.parse(body)
@@ -142,17 +144,35 @@ def _parse_w3c_date(value: str) -> datetime | None:
 
 
 def _clean(text: str) -> str:
-    return " ".join(str(text).split())[:500]
+    return cleaning.clean_line(str(text))[:500]
+
+
+def compile_url_pattern(pattern: str) -> re.Pattern | None:
+    """A source's article URL pattern compiled; ValueError saying why if it is not a
+    valid regular expression (for the admin, imports and polling alike)."""
+    if not pattern:
+        return None
+    try:
+        return re.compile(pattern)
+    except (re.error, RecursionError, OverflowError) as exc:
+        reason = f"invalid article URL pattern {pattern[:100]!r}: {exc}"
+        raise ValueError(reason) from exc
 
 
 def article_urls(entries: list[Entry], pattern: str) -> dict[str, Entry]:
-    """Normalised URL -> entry, first listing wins, filtered by the source's pattern."""
-    regex = re.compile(pattern) if pattern else None
+    """Normalised URL -> entry, first listing wins, filtered by the source's pattern.
+
+    Raises ValueError for an invalid pattern. URLs that could not be stored (too
+    long, control characters) are left out, so they cannot fail the others' insert.
+    """
+    regex = compile_url_pattern(pattern)
     found: dict[str, Entry] = {}
     for entry in entries:
         try:
             url = urlnorm.normalise_url(entry.url)
         except ValueError:
+            continue
+        if len(url) > MAX_URL_CHARS or cleaning.clean_line(url) != url:
             continue
         if regex is not None and not regex.search(url):
             continue
@@ -210,7 +230,10 @@ def poll_feed(feed: Feed, now: datetime | None = None) -> PollResult:
         return _record_failure(
             feed, "not a feed: no entries could be read", 200, response.elapsed_ms
         )
-    found = article_urls(entries, source.article_url_pattern)
+    try:
+        found = article_urls(entries, source.article_url_pattern)
+    except ValueError as exc:
+        return _record_failure(feed, str(exc), 200, response.elapsed_ms)
     new_ids = create_articles(source, found, now)
     _record_success(
         feed, response, now, FeedPoll.Outcome.OK, len(entries), len(new_ids)

@@ -403,3 +403,85 @@ def test_invisible_characters_are_not_a_change(httpserver, allow_host):
     assert result.outcome == "unchanged", result.message
     assert Version.objects.filter(article=article).count() == 1
     assert not Change.objects.filter(article=article).exists()
+
+
+# --- hostile feeds: one bad entry loses nothing else ---------------------------------
+
+HOSTILE_TITLES = [
+    "Flood&#0; recedes",
+    "Dam &#xD800; holds",
+    "Bridge &#1;&#x1b; reopens",
+    "Levee\u200d\u2062 breaks",
+    "Storm &#xFFFE; passes",
+]
+
+
+def hostile_feed(base: str) -> bytes:
+    items = "".join(
+        f"<item><title>{title}</title><link>{base}/news/{n}.html</link></item>"
+        for n, title in enumerate(HOSTILE_TITLES)
+    )
+    items += (
+        f"<item><title>Long</title><link>{base}/news/{'x' * 2100}.html</link></item>"
+        f"<item><title>Plain</title><link>{base}/news/plain.html</link></item>"
+    )
+    return (
+        '<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel>'
+        f"<title>Hostile</title>{items}</channel></rss>"
+    ).encode()
+
+
+@pytest.mark.django_db
+def test_feed_with_hostile_entry_titles_keeps_every_entry(httpserver, allow_host):
+    from stories import discovery
+    from stories.models import Article, Feed
+    from tests.factories import SourceFactory
+
+    allow_host(httpserver.url_for("/"))
+    base = httpserver.url_for("").rstrip("/")
+    httpserver.expect_request("/hostile.xml").respond_with_data(
+        hostile_feed(base), content_type="application/rss+xml"
+    )
+    feed = Feed.objects.create(
+        source=SourceFactory(), url=f"{base}/hostile.xml", kind="feed"
+    )
+
+    result = discovery.poll_feed(feed)
+
+    assert result.outcome == "ok", result.message
+    titles = sorted(Article.objects.values_list("title", flat=True))
+    # The over-long URL cannot be stored; every other entry is.
+    assert titles == sorted(
+        [
+            "Bridge reopens",
+            "Dam holds",
+            "Flood recedes",
+            "Levee breaks",
+            "Plain",
+            "Storm passes",
+        ]
+    )
+    for title in titles:
+        assert not UNPRINTABLE.search(title), repr(title)
+
+
+@pytest.mark.django_db
+def test_source_with_an_invalid_url_pattern_fails_readably(httpserver, allow_host):
+    from stories import discovery
+    from stories.models import Feed, FeedPoll
+    from tests.factories import SourceFactory
+
+    allow_host(httpserver.url_for("/"))
+    base = httpserver.url_for("").rstrip("/")
+    httpserver.expect_request("/hostile.xml").respond_with_data(
+        hostile_feed(base), content_type="application/rss+xml"
+    )
+    source = SourceFactory(article_url_pattern="/news/(unclosed")
+    feed = Feed.objects.create(source=source, url=f"{base}/hostile.xml", kind="feed")
+
+    result = discovery.poll_feed(feed)
+
+    assert result.outcome == "failed"
+    poll = FeedPoll.objects.get(feed=feed)
+    assert "article URL pattern" in poll.message, poll.message
+    assert "missing )" in poll.message
