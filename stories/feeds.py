@@ -1,6 +1,7 @@
 """Atom feeds of changes: everything, and one per story."""
 
 from datetime import datetime
+from typing import Any
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -11,15 +12,38 @@ from django.shortcuts import get_object_or_404
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.html import format_html, format_html_join
 
-from stories import describe
+from stories import cleaning, describe
 from stories.http import login_response
 from stories.models import Change, Story
 
 FEED_LENGTH = 50
 
 
+def _cleaned(value: Any) -> Any:
+    if isinstance(value, str):
+        return cleaning.clean_text(value)
+    if isinstance(value, tuple | list):
+        return type(value)(_cleaned(v) for v in value)
+    return value
+
+
+class CleanAtom1Feed(Atom1Feed):
+    """Atom 1.0 with every text cleaned: XML 1.0 refuses control characters, and
+    rows stored before cleaning.py existed may hold some."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*map(_cleaned, args), **_cleaned_kwargs(kwargs))
+
+    def add_item(self, *args: Any, **kwargs: Any) -> None:
+        super().add_item(*map(_cleaned, args), **_cleaned_kwargs(kwargs))
+
+
+def _cleaned_kwargs(kwargs: dict[str, Any]) -> dict[str, Any]:
+    return {name: _cleaned(value) for name, value in kwargs.items()}
+
+
 class ChangesFeed(Feed):
-    feed_type = Atom1Feed
+    feed_type = CleanAtom1Feed
     title = "Newsroom: all changes"
     subtitle = "Every change Newsroom noticed in the articles it follows."
     link = "/"

@@ -485,3 +485,33 @@ def test_source_with_an_invalid_url_pattern_fails_readably(httpserver, allow_hos
     poll = FeedPoll.objects.get(feed=feed)
     assert "article URL pattern" in poll.message, poll.message
     assert "missing )" in poll.message
+
+
+# --- stored text from before cleaning existed still renders ------------------------
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("url", ["/feeds/changes.atom", "/feeds/stories/storm.atom"])
+def test_atom_feed_with_control_characters_in_stored_text_renders(client, url):
+    import feedparser
+
+    from tests.factories import ChangeFactory, StoryFactory
+
+    story = StoryFactory(
+        title="Storm\x0b season", slug="storm", description="Wind\x1b and\x02 rain"
+    )
+    article = ArticleFactory(title="Storm\x1b hits\x0ccoast\x7f", source=None)
+    article.stories.add(story)
+    ChangeFactory(
+        article=article,
+        summary="+3/\u22121 words\x01",
+        diff_ops=[["equal", "The\x1b storm "], ["insert", "grew\x08"]],
+    )
+
+    response = client.get(url)
+
+    assert response.status_code == 200
+    feed = feedparser.parse(response.content)
+    assert not feed.bozo, feed.bozo_exception
+    (entry,) = feed.entries
+    assert entry.title == "Text: Storm hits coast"
