@@ -11,15 +11,16 @@ import csv
 import dataclasses
 import io
 import statistics
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
+from typing import BinaryIO
 from urllib.parse import urlsplit
 
-from django.db import transaction
+from django.db import DatabaseError, transaction
 from lxml import etree
 
-from stories import policy, urlnorm
+from stories import cleaning, discovery, exports, policy, urlnorm
 from stories.models import Feed, FeedPoll, Source
 
 # --- Source health ------------------------------------------------------------------
@@ -57,6 +58,12 @@ def source_health(source: Source, days: int = 7) -> SourceHealth:
 
 # --- OPML / CSV import and export of sources ----------------------------------------
 
+# An admin upload is read in one request: bounded so it answers in seconds.
+MAX_IMPORT_BYTES = 1_000_000
+MAX_IMPORT_ROWS = 2_000
+MAX_FEED_URL_CHARS = Feed._meta.get_field("url").max_length
+MAX_INTERVAL = 30 * 24 * 3600
+
 CSV_COLUMNS = [
     "name",
     "domain",
@@ -85,7 +92,8 @@ def export_sources_csv(sources: Iterable[Source]) -> str:
         ]
         feeds = list(source.feeds.order_by("id"))
         for feed in feeds or [None]:
-            writer.writerow(base + ([feed.url, feed.kind] if feed else ["", ""]))
+            row = base + ([feed.url, feed.kind] if feed else ["", ""])
+            writer.writerow([exports.safe_cell(cell) for cell in row])
     return out.getvalue()
 
 
@@ -137,39 +145,65 @@ class _SourceRow:
     feeds: tuple[tuple[str, str], ...] = ()
 
 
-def import_sources(data: bytes, filename: str) -> ImportResult:
-    """Create the sources and feeds an OPML or CSV file lists; known ones are kept."""
-    text = data.decode("utf-8-sig", errors="replace")
+def import_sources(data: bytes | BinaryIO, filename: str) -> ImportResult:
+    """Create the sources and feeds an OPML or CSV file lists; known ones are kept.
+
+    Reads at most MAX_IMPORT_BYTES and MAX_IMPORT_ROWS. Text is cleaned as it comes
+    in, each source is checked and saved on its own, and a bad row is reported in
+    ``skipped`` without losing the others.
+    """
+    if not isinstance(data, bytes):
+        data = data.read(MAX_IMPORT_BYTES + 1)
+    if len(data) > MAX_IMPORT_BYTES:
+        limit = f"{MAX_IMPORT_BYTES // 1000:,} KB"
+        return ImportResult(0, 0, [f"file too large (over {limit}); split it"])
+    text = cleaning.clean_text(data.decode("utf-8-sig", errors="replace"))
     is_opml = filename.lower().endswith((".opml", ".xml")) or text.lstrip().startswith(
         ("<?xml", "<opml")
     )
     rows, skipped = (_opml_rows if is_opml else _csv_rows)(text)
+    if len(rows) > MAX_IMPORT_ROWS:
+        skipped.append(f"only the first {MAX_IMPORT_ROWS} sources were read")
     sources_created = feeds_created = 0
-    with transaction.atomic():
-        for row in rows:
-            defaults = {
-                "name": row.name[:200] or row.domain,
-                "homepage": row.homepage[:500],
-                "language": row.language[:8],
-                "article_url_pattern": row.article_url_pattern[:500],
-            }
-            if row.default_check_interval:
-                defaults["default_check_interval"] = row.default_check_interval
-            source, created = Source.objects.get_or_create(
-                domain=row.domain[:253], defaults=defaults
-            )
-            sources_created += created
-            for url, kind in row.feeds:
-                try:
-                    url = urlnorm.normalise_url(url)
-                except ValueError:
-                    skipped.append(f"not an http(s) feed URL: {url[:100]}")
-                    continue
-                _, created = Feed.objects.get_or_create(
-                    url=url, defaults={"source": source, "kind": kind}
-                )
-                feeds_created += created
+    for row in rows[:MAX_IMPORT_ROWS]:
+        try:
+            discovery.compile_url_pattern(row.article_url_pattern)
+            with transaction.atomic():
+                created, feeds = _save_row(row, skipped)
+        except (ValueError, DatabaseError) as exc:
+            skipped.append(f"{row.domain[:100]}: {str(exc)[:200]}")
+            continue
+        sources_created += created
+        feeds_created += feeds
     return ImportResult(sources_created, feeds_created, skipped)
+
+
+def _save_row(row: _SourceRow, skipped: list[str]) -> tuple[bool, int]:
+    defaults = {
+        "name": row.name[:200] or row.domain,
+        "homepage": row.homepage[:500],
+        "language": row.language[:8],
+        "article_url_pattern": row.article_url_pattern[:500],
+    }
+    if row.default_check_interval:
+        defaults["default_check_interval"] = row.default_check_interval
+    source, created = Source.objects.get_or_create(
+        domain=row.domain[:253], defaults=defaults
+    )
+    feeds_created = 0
+    for given, kind in row.feeds:
+        try:
+            url = urlnorm.normalise_url(given)
+        except ValueError:
+            url = ""
+        if not url or len(url) > MAX_FEED_URL_CHARS:
+            skipped.append(f"not an http(s) feed URL: {given[:100]}")
+            continue
+        _, feed_created = Feed.objects.get_or_create(
+            url=url, defaults={"source": source, "kind": kind}
+        )
+        feeds_created += feed_created
+    return created, feeds_created
 
 
 def _domain_of(*urls: str) -> str:
@@ -182,9 +216,8 @@ def _domain_of(*urls: str) -> str:
 
 def _csv_rows(text: str) -> tuple[list[_SourceRow], list[str]]:
     merged: dict[str, _SourceRow] = {}
-    skipped = []
-    for n, record in enumerate(csv.DictReader(io.StringIO(text)), start=2):
-        record = {k.strip().lower(): (v or "").strip() for k, v in record.items() if k}
+    skipped: list[str] = []
+    for n, record in _csv_records(text, skipped):
         feed_url = record.get("feed_url", "")
         domain = record.get("domain") or _domain_of(
             record.get("homepage", ""), feed_url
@@ -195,13 +228,14 @@ def _csv_rows(text: str) -> tuple[list[_SourceRow], list[str]]:
         kind = record.get("feed_kind") or Feed.Kind.FEED
         if kind not in Feed.Kind.values:
             kind = Feed.Kind.FEED
-        interval = record.get("default_check_interval", "")
         row = merged.get(domain) or _SourceRow(
             name=record.get("name", ""),
             domain=domain,
             homepage=record.get("homepage", ""),
             language=record.get("language", ""),
-            default_check_interval=int(interval) if interval.isdigit() else None,
+            default_check_interval=_interval(
+                record.get("default_check_interval", ""), n, skipped
+            ),
             article_url_pattern=record.get("article_url_pattern", ""),
         )
         if feed_url:
@@ -210,14 +244,59 @@ def _csv_rows(text: str) -> tuple[list[_SourceRow], list[str]]:
     return list(merged.values()), skipped
 
 
+def _csv_records(text: str, skipped: list[str]) -> Iterator[tuple[int, dict[str, str]]]:
+    """(line number, record) per readable CSV row, values cleaned and without the
+    quote our export puts before formula-like cells; unreadable rows are reported."""
+    reader = csv.DictReader(io.StringIO(text))
+    while True:
+        try:
+            record = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:  # e.g. a field over csv.field_size_limit()
+            skipped.append(f"line {reader.reader.line_num}: {exc}")
+            continue
+        yield (
+            reader.line_num,
+            {
+                cleaning.clean_line(k).lower(): _unquote(cleaning.clean_line(v or ""))
+                for k, v in record.items()
+                if isinstance(k, str) and k and isinstance(v, str | None)
+            },
+        )
+
+
+def _unquote(cell: str) -> str:
+    """Undo exports.safe_cell, so an exported file imports as it was."""
+    if cell.startswith("'") and exports.safe_cell(cell[1:]) == cell:
+        return cell[1:]
+    return cell
+
+
+def _interval(value: str, line: int, skipped: list[str]) -> int | None:
+    """Whole seconds in ASCII digits within bounds, else None (the default)."""
+    if not value:
+        return None
+    if value.isascii() and value.isdigit() and 0 < int(value) <= MAX_INTERVAL:
+        return int(value)
+    skipped.append(
+        f"line {line}: check interval {value[:20]!r} is not a number of seconds "
+        f"from 1 to {MAX_INTERVAL}; the default is used"
+    )
+    return None
+
+
 def _opml_rows(text: str) -> tuple[list[_SourceRow], list[str]]:
     parser = etree.XMLParser(resolve_entities=False, no_network=True)
     try:
-        root = etree.fromstring(text.encode("utf-8"), parser=parser)
+        root = etree.fromstring(
+            cleaning.clean_markup(text).encode("utf-8"), parser=parser
+        )
     except etree.XMLSyntaxError as exc:
         return [], [f"not OPML: {exc}"]
     merged: dict[str, _SourceRow] = {}
     for outline in root.iter("outline"):
+        _clean_attributes(outline)
         feed_url = outline.get("xmlUrl", "")
         parent = outline.getparent()
         group = parent if parent is not None and parent.tag == "outline" else outline
@@ -239,3 +318,8 @@ def _opml_rows(text: str) -> tuple[list[_SourceRow], list[str]]:
             row = dataclasses.replace(row, feeds=(*row.feeds, (feed_url, kind)))
         merged[domain] = row
     return list(merged.values()), []
+
+
+def _clean_attributes(outline: etree._Element) -> None:
+    for name, value in outline.attrib.items():
+        outline.set(name, cleaning.clean_line(value))

@@ -515,3 +515,141 @@ def test_atom_feed_with_control_characters_in_stored_text_renders(client, url):
     assert not feed.bozo, feed.bozo_exception
     (entry,) = feed.entries
     assert entry.title == "Text: Storm hits coast"
+
+
+# --- hostile imports and exports (admin) --------------------------------------------
+
+CSV_HEADER = "name,domain,homepage,language,default_check_interval,article_url_pattern"
+
+
+def upload(admin_client, name: str, content: bytes):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.urls import reverse
+
+    return admin_client.post(
+        reverse("admin:stories_source_import"),
+        {"file": SimpleUploadedFile(name, content)},
+        follow=True,
+    )
+
+
+@pytest.mark.django_db
+def test_hostile_csv_import_keeps_every_good_row(admin_client):
+    from stories.models import Source
+
+    rows = [
+        CSV_HEADER,
+        f"Huge,huge.example,,en,,{'a' * 200_000}",
+        "Nul\x00 bytes,nul.example,,en,900,",
+        "Superscript,sup.example,,en,\u00b2,",
+        "Overflow,overflow.example,,en,99999999999,",
+        "Bad pattern,pattern.example,,en,,/news/(unclosed",
+        "Fine,fine.example,https://fine.example/,en,600,/news/",
+    ]
+
+    response = upload(admin_client, "sources.csv", "\n".join(rows).encode())
+
+    assert response.status_code == 200
+    page = response.content.decode()
+    domains = set(Source.objects.values_list("domain", flat=True))
+    assert domains == {"nul.example", "sup.example", "overflow.example", "fine.example"}
+    assert Source.objects.get(domain="nul.example").name == "Nul bytes"
+    assert Source.objects.get(domain="fine.example").default_check_interval == 600
+    assert "field larger than field limit" in page
+    assert "is not a number of seconds" in page
+    assert "invalid article URL pattern" in page
+
+
+@pytest.mark.django_db
+def test_ten_megabyte_import_is_refused_at_once(admin_client):
+    from stories.models import Source
+
+    row = "Name,big.example,,en,900,\n"
+    content = (CSV_HEADER + "\n" + row * (10_000_000 // len(row))).encode()
+
+    response = upload(admin_client, "sources.csv", content)
+
+    assert response.status_code == 200
+    assert "file too large" in response.content.decode()
+    assert not Source.objects.exists()
+
+
+@pytest.mark.django_db
+def test_opml_with_an_invalid_pattern_imports_the_other_sources(admin_client):
+    from stories.models import Feed, Source
+
+    opml = (
+        b'<?xml version="1.0"?><opml version="2.0"><body>'
+        b'<outline text="Bad" domain="bad.example" articleUrlPattern="[unclosed">'
+        b'<outline type="rss" xmlUrl="https://bad.example/rss.xml"/></outline>'
+        b'<outline text="Good&#1;" domain="good.example" articleUrlPattern="/news/">'
+        b'<outline type="rss" xmlUrl="https://good.example/rss.xml"/></outline>'
+        b"</body></opml>"
+    )
+
+    response = upload(admin_client, "sources.opml", opml)
+
+    assert response.status_code == 200
+    assert "invalid article URL pattern" in response.content.decode()
+    assert list(Source.objects.values_list("domain", "name")) == [
+        ("good.example", "Good")
+    ]
+    assert Feed.objects.get().url == "https://good.example/rss.xml"
+
+
+@pytest.mark.django_db
+def test_admin_refuses_an_invalid_url_pattern(admin_client):
+    from django.urls import reverse
+
+    from stories.models import Source
+
+    source = Source.objects.create(name="Desk", domain="desk.example")
+    url = reverse("admin:stories_source_change", args=[source.pk])
+    form = {
+        "name": "Desk",
+        "domain": "desk.example",
+        "default_check_interval": 900,
+        "is_active": "on",
+        "article_url_pattern": "/news/(unclosed",
+        "feeds-TOTAL_FORMS": 0,
+        "feeds-INITIAL_FORMS": 0,
+    }
+
+    response = admin_client.post(url, form)
+
+    assert response.status_code == 200
+    assert "invalid article URL pattern" in response.content.decode()
+    source.refresh_from_db()
+    assert source.article_url_pattern == ""
+
+
+@pytest.mark.django_db
+def test_csv_export_cannot_run_formulas_and_round_trips(admin_client):
+    import csv
+    import io
+
+    from django.urls import reverse
+
+    from stories.models import Source
+
+    source = Source.objects.create(
+        name='=HYPERLINK("http://evil.example","click")',
+        domain="formula.example",
+        homepage="https://formula.example/",
+        language="en",
+        article_url_pattern="@SUM(1)",
+    )
+    exported = admin_client.post(
+        reverse("admin:stories_source_changelist"),
+        {"action": "export_csv", "_selected_action": [source.pk]},
+    )
+    (row,) = list(csv.DictReader(io.StringIO(exported.content.decode())))
+    for name in ("name", "article_url_pattern"):
+        assert row[name][0] == "'", row[name]
+
+    Source.objects.all().delete()
+    upload(admin_client, "sources.csv", exported.content)
+
+    imported = Source.objects.get()
+    assert imported.name == source.name
+    assert imported.article_url_pattern == "@SUM(1)"

@@ -9,7 +9,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 
-from stories import editing, policy, sources, tasks
+from stories import discovery, editing, policy, sources, tasks
 from stories.admin.discovery import (
     ArticleMatchInline,
     FeedInline,
@@ -80,8 +80,23 @@ class SourceImportForm(forms.Form):
     file = forms.FileField(help_text="OPML (.opml/.xml) or CSV as exported here.")
 
 
+class SourceForm(forms.ModelForm):
+    class Meta:
+        model = Source
+        fields = "__all__"  # noqa: DJ007 (ModelAdmin decides which fields show)
+
+    def clean_article_url_pattern(self) -> str:
+        pattern = self.cleaned_data["article_url_pattern"]
+        try:
+            discovery.compile_url_pattern(pattern)
+        except ValueError as exc:
+            raise forms.ValidationError(str(exc)) from exc
+        return pattern
+
+
 @admin.register(Source)
 class SourceAdmin(admin.ModelAdmin):
+    form = SourceForm
     list_display = [
         "name",
         "domain",
@@ -196,7 +211,7 @@ class SourceAdmin(admin.ModelAdmin):
         form = SourceImportForm(request.POST or None, request.FILES or None)
         if request.method == "POST" and form.is_valid():
             upload = form.cleaned_data["file"]
-            result = sources.import_sources(upload.read(), upload.name)
+            result = sources.import_sources(upload, upload.name)
             self.message_user(
                 request,
                 f"Imported {result.sources_created} new source(s) and "
