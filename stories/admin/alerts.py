@@ -34,6 +34,13 @@ class SubscriptionAdmin(admin.ModelAdmin):
         "created_at",
     ]
     actions = ["resume_subscriptions", "pause_subscriptions"]
+    secret_fields = frozenset({"webhook_secret"})
+
+    def lookup_allowed(self, lookup: str, value: str, request: HttpRequest) -> bool:
+        # ?webhook_secret__startswith=a would reveal a secret a character at a time.
+        if lookup.split("__", 1)[0] in self.secret_fields:
+            return False
+        return super().lookup_allowed(lookup, value, request)
 
     @admin.display(boolean=True, description="Active")
     def is_active(self, obj: Subscription) -> bool:

@@ -9,6 +9,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from stories.models.core import Article, Change, Source, Story
+from stories.models.fields import EncryptedTextField
 
 
 def new_webhook_secret() -> str:
@@ -110,8 +111,9 @@ class Subscription(models.Model):
         help_text="Email address, webhook URL or Apprise URL; blank for in-app and "
         "for email to the user's own address.",
     )
-    webhook_secret = models.CharField(
-        max_length=100,
+    # Encrypted at rest and closed to lookups (see fields.py): it must be read back
+    # to sign, and an admin filter must not reveal it a prefix at a time.
+    webhook_secret = EncryptedTextField(
         default=new_webhook_secret,
         help_text="Key of the X-Newsroom-Signature HMAC-SHA256 header.",
     )
