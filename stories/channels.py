@@ -336,12 +336,12 @@ def _is_ip(host: str) -> bool:
 
 def _apprise_policy(url: str) -> fetching.FetchPolicy:
     """The webhook rules, plus the SMTP ports for mail services."""
-    policy = _policy()
+    rules = _policy()
     if urlsplit(url).scheme.lower() in MAIL_SCHEMES:
-        policy = dataclasses.replace(
-            policy, allowed_ports=policy.allowed_ports | MAIL_PORTS
+        rules = dataclasses.replace(
+            rules, allowed_ports=rules.allowed_ports | MAIL_PORTS
         )
-    return policy
+    return rules
 
 
 def _policy() -> fetching.FetchPolicy:
