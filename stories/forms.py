@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 
 from django import forms
 from django.utils.dateparse import parse_datetime
 
 from stories import intelligence
 from stories.models import Change
+
+# Dates a timeline can hold, with room for any time zone's local time on either side.
+MIN_YEAR, MAX_YEAR = 1900, 9000
+MAX_ID = 2**63 - 1
 
 
 @dataclass(frozen=True)
@@ -24,9 +28,22 @@ class Cursor:
 
     @classmethod
     def parse(cls, value: str) -> Cursor | None:
+        """The cursor a string spells, or None: also for a valid-looking date that
+        does not exist, one that leaves datetime's range in UTC or local time
+        (9999-12-31T23:59:59-14:00), or an id past the database's integers."""
         when, _, pk = value.partition("~")
-        moment = parse_datetime(when.replace(" ", "+"))
-        if moment is None or moment.tzinfo is None or not pk.isdigit():
+        try:
+            moment = parse_datetime(when.replace(" ", "+"))
+        except ValueError:
+            return None
+        if moment is None or moment.tzinfo is None or not pk.isascii():
+            return None
+        if not pk.isdigit() or int(pk) > MAX_ID:
+            return None
+        try:
+            if not MIN_YEAR <= moment.astimezone(UTC).year <= MAX_YEAR:
+                return None
+        except OverflowError:
             return None
         return cls(moment, int(pk))
 

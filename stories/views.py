@@ -274,6 +274,8 @@ _CLEANER = Cleaner(
     annoying_tags=True,
     remove_unknown_tags=False,
     safe_attrs_only=True,
+    # <base href> would resolve every relative link to the page author's host.
+    kill_tags=["base"],
 )
 RAW_PAGE_CSP = (
     "sandbox; default-src 'none'; style-src 'unsafe-inline'; img-src data:; "

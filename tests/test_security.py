@@ -20,7 +20,12 @@ from django.utils import timezone
 from stories import alert_urls, channels, fetching, messages, security
 from stories import urls as story_urls
 from stories.models import Notification, Subscription, Version
-from tests.factories import ArticleFactory, StoryFactory, SubscriptionFactory
+from tests.factories import (
+    ArticleFactory,
+    ChangeFactory,
+    StoryFactory,
+    SubscriptionFactory,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 PASSWORD = "a-long-test-password-1"
@@ -728,3 +733,127 @@ def test_webhook_port_is_allowed_by_a_host_port_entry_or_private_hosts(settings)
         channels.check_address("https://93.184.216.34:8444/hook")
     settings.NEWSROOM_ALLOW_PRIVATE_HOSTS = True
     channels.check_address("http://127.0.0.1:8025/hook")
+
+
+# --- hostile query strings and stored pages -----------------------------------------
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "cursor",
+    [
+        "9999-12-31T23:59:59-14:00~1",
+        "0001-01-01T00:00:00+14:00~1",
+        "2023-09-20T12:00:00+00:00~99999999999999999999999",
+        "2023-02-30T12:00:00+00:00~1",
+        "2023-09-20T25:00:00+00:00~1",
+    ],
+)
+@pytest.mark.parametrize("name", ["stories:story-detail", "stories:story-timeline"])
+def test_out_of_range_timeline_cursor_is_refused_not_a_crash(
+    client, story_with_version, cursor, name
+):
+    story, _ = story_with_version
+    ChangeFactory(article=story.articles.get())
+
+    response = client.get(reverse(name, args=[story.slug]), {"before": cursor})
+
+    assert response.status_code in (200, 400)
+    if name == "stories:story-timeline":
+        assert response.status_code == 400
+
+
+@pytest.mark.django_db
+def test_raw_page_drops_base_href(client):
+    article = ArticleFactory(title="Base")
+    Version.objects.create(
+        article=article,
+        number=1,
+        fetched_at=timezone.now(),
+        url=article.url,
+        title="Base",
+        text="Body",
+        content_hash="hash-base",
+        raw_html_compressed=Version.compress(
+            b'<html><head><base href="https://evil.example/"></head>'
+            b'<body><p>Body <a href="login">log in</a></p></body></html>'
+        ),
+    )
+
+    response = client.get(reverse("stories:version-raw", args=[article.pk, 1]))
+
+    assert response.status_code == 200
+    assert b"<base" not in response.content.lower()
+    assert b"evil.example" not in response.content
+
+
+# --- email alerts to someone else's address wait for that address ------------------
+
+
+@pytest.mark.django_db
+def test_email_alert_to_another_address_sends_nothing_until_confirmed(
+    client, user, story_with_version, mailoutbox
+):
+    from stories import alerts, tasks
+
+    story, article = story_with_version
+    client.force_login(user)
+    data = {
+        "scope": "story",
+        "story": story.pk,
+        "trigger": "any",
+        "channel": "email",
+        "target": "victim@example.net",
+        "mode": "immediate",
+    }
+
+    created = client.post(reverse("alerts:subscription-create"), data, follow=True)
+
+    assert b"We sent a confirmation link to victim@example.net" in created.content
+    subscription = Subscription.objects.get(user=user)
+    assert not subscription.is_confirmed
+    change = ChangeFactory(article=article)
+    alerts.send_for_change(change.pk)
+    assert not subscription.deliveries.exists()  # the attack: nothing reaches victim
+
+    assert tasks.send_confirmation.apply(args=[subscription.pk]).get() == "sent"
+    (email,) = mailoutbox
+    assert email.to == ["victim@example.net"]
+    assert "If this was not you, ignore this message" in email.body
+    link = re.search(r"http://\S+/alerts/link/\S+/", email.body).group(0)
+    path = link.removeprefix(django_settings.NEWSROOM_BASE_URL)
+    asked = Client().get(path)
+    assert b"Confirm this alert?" in asked.content
+    assert not Subscription.objects.get(pk=subscription.pk).is_confirmed  # GET asks
+
+    Client().post(path)
+
+    assert Subscription.objects.get(pk=subscription.pk).is_confirmed
+    alerts.send_for_change(ChangeFactory(article=article).pk)
+    assert subscription.deliveries.count() == 1
+
+
+@pytest.mark.django_db
+def test_email_alert_to_your_own_address_needs_no_confirmation(
+    client, user, story_with_version, mailoutbox
+):
+    story, _ = story_with_version
+    client.force_login(user)
+    for target in ("", "Reader@Example.org"):
+        client.post(
+            reverse("alerts:subscription-create"),
+            {
+                "scope": "story",
+                "story": story.pk,
+                "trigger": "any",
+                "channel": "email",
+                "target": target,
+                "mode": "immediate",
+            },
+        )
+
+    assert list(Subscription.objects.values_list("is_confirmed", flat=True)) == [
+        True,
+        True,
+    ]
+    assert not mailoutbox
