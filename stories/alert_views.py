@@ -153,7 +153,11 @@ def subscription_create(request: HtmxHttpRequest) -> HttpResponse:
         return _list_page(request, form, status=422)
     subscription = form.save(commit=False)
     subscription.user = request.user
+    # Mail to someone else's address waits for that address to confirm it.
+    subscription.is_confirmed = not subscription.needs_confirmation()
     subscription.save()
+    if not subscription.is_confirmed:
+        tasks.send_confirmation.delay_on_commit(subscription.pk)
     if request.htmx:
         # A fresh form under the notice, and the new row out of band in the list.
         fresh = SubscriptionForm(
@@ -167,6 +171,11 @@ def subscription_create(request: HtmxHttpRequest) -> HttpResponse:
         }
         return render(request, "alerts/partials/subscribe_form.html", context)
     done = f"You now follow {subscription.describe_scope()}."
+    if not subscription.is_confirmed:
+        done += (
+            f" We sent a confirmation link to {subscription.target}; alerts start "
+            "once it is confirmed."
+        )
     if subscription.channel == Subscription.Channel.WEBHOOK:
         # The only time the secret is shown (messages live in the session).
         done += (

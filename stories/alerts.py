@@ -456,7 +456,7 @@ def _leave_pause_notice(subscription: Subscription, now: datetime) -> None:
 def apply_action(
     subscription: Subscription, action: str, now: datetime | None = None
 ) -> None:
-    """Mute, unmute, pause, resume or unsubscribe the subscription.
+    """Mute, unmute, pause, resume, unsubscribe or confirm the subscription.
 
     Resuming only opens the gate: sending what waited is queued by the caller
     (tasks.apply_subscription_action, used by every way in)."""
@@ -479,6 +479,8 @@ def apply_action(
         )
     elif action == "unsubscribe":
         rows.filter(unsubscribed_at=None).update(unsubscribed_at=now)
+    elif action == "confirm":
+        rows.update(is_confirmed=True)
     else:
         raise ValueError(f"unknown action {action!r}")
     logger.info("subscription=%s %s", subscription.pk, action)

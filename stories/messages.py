@@ -19,7 +19,7 @@ from stories import channels, describe
 from stories.models import Change, Story, Subscription
 
 SIGNING_SALT = "newsroom.alerts.subscription"
-ACTIONS = ("mute", "pause", "resume", "unsubscribe")
+ACTIONS = ("mute", "pause", "resume", "unsubscribe", "confirm")
 
 
 # --- signed links --------------------------------------------------------------------
@@ -53,6 +53,22 @@ def read_action_token(token: str) -> tuple[int, str] | None:
 def action_url(subscription: Subscription, action: str) -> str:
     token = action_token(subscription, action)
     return absolute(reverse("alerts:signed-action", kwargs={"token": token}))
+
+
+def confirmation_message(subscription: Subscription) -> channels.Message:
+    """The email that asks the address's owner to confirm a new email alert."""
+    context = {
+        "subscription": subscription,
+        "requested_by": subscription.user.get_username() if subscription.user else "",
+        "confirm_url": action_url(subscription, "confirm"),
+    }
+    return channels.Message(
+        key=f"confirm-{subscription.pk}",
+        subject=f"Confirm Newsroom alerts for {subscription.describe_scope()}",
+        text=render_to_string("emails/confirm_subscription.txt", context),
+        html=render_to_string("emails/confirm_subscription.html", context),
+        url=context["confirm_url"],
+    )
 
 
 # --- items: one check of one article ------------------------------------------------

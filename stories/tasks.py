@@ -13,7 +13,7 @@ from django.conf import settings
 from django.db import InterfaceError, OperationalError
 from django.utils import timezone
 
-from stories import alerts, pipeline
+from stories import alerts, channels, messages, pipeline
 from stories.models import Article, Subscription
 
 logger = logging.getLogger(__name__)
@@ -194,6 +194,26 @@ def apply_subscription_action(subscription: Subscription, action: str) -> None:
     alerts.apply_action(subscription, action)
     if action == "resume":
         deliver.delay_on_commit(subscription.pk)
+
+
+@shared_task(
+    **{**DB_RETRYING, "autoretry_for": (*DB_ERRORS, channels.TransientDeliveryError)}
+)
+def send_confirmation(subscription_id: int) -> str:
+    """Mail the confirmation link of an email alert to its (unconfirmed) address."""
+    subscription = (
+        Subscription.objects.select_related("user", "story", "article", "source")
+        .filter(pk=subscription_id, is_confirmed=False, unsubscribed_at=None)
+        .first()
+    )
+    if subscription is None:
+        return "nothing to confirm"
+    try:
+        channels.send_email(subscription, messages.confirmation_message(subscription))
+    except channels.PermanentDeliveryError as exc:
+        logger.warning("subscription=%s confirmation failed: %s", subscription_id, exc)
+        return "failed"
+    return "sent"
 
 
 @shared_task(**DB_RETRYING)

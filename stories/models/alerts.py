@@ -19,9 +19,9 @@ def new_webhook_secret() -> str:
 class SubscriptionQuerySet(models.QuerySet):
     def live(self, now: datetime) -> "SubscriptionQuerySet":
         """Subscriptions that should receive new deliveries right now."""
-        return self.filter(unsubscribed_at=None, paused_at=None).exclude(
-            muted_until__gt=now
-        )
+        return self.filter(
+            unsubscribed_at=None, paused_at=None, is_confirmed=True
+        ).exclude(muted_until__gt=now)
 
     def matching_scope(self, change: Change) -> "SubscriptionQuerySet":
         article = change.article
@@ -122,6 +122,9 @@ class Subscription(models.Model):
     paused_at = models.DateTimeField(null=True, blank=True)
     pause_reason = models.CharField(max_length=1000, blank=True)
     unsubscribed_at = models.DateTimeField(null=True, blank=True)
+    # False for an email to an address its owner has not confirmed yet (a signed
+    # link sent there): until then nothing is sent, so nobody can be signed up.
+    is_confirmed = models.BooleanField(default=True)
     consecutive_failures = models.PositiveIntegerField(default=0)
     # End of the current coalescing window: no second message before this.
     window_until = models.DateTimeField(null=True, blank=True)
@@ -189,7 +192,14 @@ class Subscription(models.Model):
 
     @property
     def is_active(self) -> bool:
-        return self.unsubscribed_at is None and self.paused_at is None
+        paused_or_gone = self.unsubscribed_at or self.paused_at
+        return self.is_confirmed and paused_or_gone is None
+
+    def needs_confirmation(self) -> bool:
+        """An email to an address other than its owner's own account address."""
+        if self.channel != self.Channel.EMAIL or not self.target or not self.user_id:
+            return False
+        return self.target.strip().casefold() != (self.user.email or "").casefold()
 
     @property
     def email_address(self) -> str:
