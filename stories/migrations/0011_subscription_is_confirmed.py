@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("stories", "0008_webhook_secret_encrypted"),
+        ("stories", "0010_webhook_secret_encrypted"),
     ]
 
     operations = [

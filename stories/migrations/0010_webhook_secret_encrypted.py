@@ -26,7 +26,7 @@ def decrypt_secrets(apps, schema_editor) -> None:
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("stories", "0007_search_and_api_tokens"),
+        ("stories", "0009_search_index_per_language"),
     ]
 
     operations = [
