@@ -1,28 +1,53 @@
-"""A cheap fingerprint of a page's article region, so an unchanged article skips
-full extraction.
+"""A cheap fingerprint of a page's article, so an unchanged article skips full
+extraction.
 
 After a full extraction, `locate_region` finds the smallest element whose text holds
-every extracted paragraph and describes it by a CSS selector that matches exactly one
-element. On the next fetch, `fingerprint` parses the page with lexbor (a fraction of a
-millisecond), hashes that element's text together with every place a headline can come
-from, and the pipeline compares the hash with the one remembered from last time. Equal:
-the article text and headline cannot have changed, so extraction, diffing and figure
-extraction are skipped. Different, or the selector no longer matches one element: full
-extraction decides, as if there were no fingerprint. Page furniture inside the region
-(a counter, an ad slot) only makes the fingerprint move, which costs time, never a
-missed change.
+every extracted paragraph (the *region*) and describes it by a CSS selector that
+matches exactly one element. On the next fetch, `fingerprint` parses the page with
+lexbor (a fraction of a millisecond) and hashes
+
+- the text of the region **and of everything after it** in the page (the region's
+  following siblings, then its parent's, up to <body>): an update appended *below*
+  the element holding the body ("Update 14:30: ...") moves the fingerprint, because
+  the full extraction may well include it;
+- every place a headline can come from (meta titles, <title>, <h1>, JSON-LD);
+
+leaving out page furniture the extracted text never contains (`skip`): scripts,
+styles, navigation, asides, header/footer, <time>, forms, and the elements found
+at learn time whose text is nowhere in the extracted text (a comment counter, a
+"Published ... Updated ..." line, a related-links box), addressed by a selector
+built from stable class names. A skip selector is only kept when none of the
+elements it matches on the learn page carries extracted text, so leaving them out
+cannot hide text the extractor reads. Elements without a usable class (a bare
+<p> dateline) are skipped by position *and* only while their text is still a
+dateline by the extractor's own rule.
+
+The pipeline compares the hash with the one remembered from the last full
+extraction. Equal: text and headline cannot have changed, so extraction, diffing and
+figure extraction are skipped. Different, or the selector no longer matches one
+element: the full extraction decides and the region is learned again. A random
+share of "unchanged" checks is audited by the full path (pipeline.py).
 """
+
+from __future__ import annotations
 
 import hashlib
 import json
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
-from stories.extraction import decode_html, normalise_text
+from stories.extraction import decode_html, is_furniture_line, normalise_text
 
 _SAFE_TOKEN = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]*$")
+# Generated class names (CSS-in-JS, build hashes) differ between deploys or loads:
+# "css-1x2y3z", "sc-bdVaJa", "jsx-2465301364", "Story_body__3F2aB".
+_HASHED_TOKEN = re.compile(
+    r"^(?:css|sc|jsx|emotion|styled|svelte)-|__[A-Za-z0-9]{4,}$"
+    r"|(?:^|[-_])(?=[A-Za-z]*\d)(?=\d*[A-Za-z])[A-Za-z0-9]{5,}$"
+)
 _MAX_SELECTOR_DEPTH = 4
 _HEADLINE_META = (
     'meta[property="og:title"]',
@@ -30,16 +55,45 @@ _HEADLINE_META = (
     'meta[name="twitter:title"]',
     'meta[property="twitter:title"]',
 )
+# Never article text, wherever they are (kept only if the extracted text says so).
+FURNITURE_TAGS = (
+    "script",
+    "style",
+    "noscript",
+    "template",
+    "nav",
+    "aside",
+    "header",
+    "footer",
+    "time",
+    "form",
+    "button",
+    "iframe",
+    "svg",
+    "select",
+)
+# A skip entry starting with this is applied only while the element's text is a
+# dateline or label by extraction.is_furniture_line.
+IF_FURNITURE = "~"
+_MAX_SKIP = 40
+_PROBE_CHARS = 24
 
 
 @dataclass(frozen=True)
 class Region:
     selector: str
     fingerprint: str
+    skip: tuple[str, ...] = ()
 
 
-def locate_region(html: str | bytes, text: str) -> Region | None:
-    """Find the element holding all of `text`'s paragraphs; None when there is none."""
+def locate_region(
+    html: str | bytes, text: str, learned: Iterable[str] = ()
+) -> Region | None:
+    """Find the element holding all of `text`'s paragraphs and the furniture to
+    leave out of its fingerprint; None when there is no such element.
+
+    `learned`: skip selectors remembered for the page's source; each is kept only
+    if it holds no extracted text on this page."""
     tree = _parse(html)
     if tree.body is None:
         return None
@@ -54,8 +108,23 @@ def locate_region(html: str | bytes, text: str) -> Region | None:
     selector = _unique_selector(tree, best)
     if selector is None:
         return None
-    digest = _digest(tree, best)
-    return Region(selector, digest)
+    content = _Content(paragraphs)
+    skip = _furniture(tree, best, content, learned)
+    return Region(selector, _digest(tree, best, skip), skip)
+
+
+def fingerprint(
+    html: str | bytes, selector: str, skip: Iterable[str] = ()
+) -> str | None:
+    """Hash of the region's scope and headline sources; None if the region is gone."""
+    tree = _parse(html)
+    nodes = tree.css(selector)
+    if len(nodes) != 1:
+        return None
+    return _digest(tree, nodes[0], tuple(skip))
+
+
+# --- finding the region ------------------------------------------------------------
 
 
 def _holds(node: LexborNode, paragraphs: list[str], needed: int) -> bool:
@@ -101,13 +170,116 @@ def _smallest_container(
     return best
 
 
-def fingerprint(html: str | bytes, selector: str) -> str | None:
-    """Hash of the region's text and headline sources; None if the region is gone."""
-    tree = _parse(html)
-    nodes = tree.css(selector)
-    if len(nodes) != 1:
+# --- learning the furniture ----------------------------------------------------------
+
+
+class _Content:
+    """The extracted text, for "does this element carry any of it?"."""
+
+    def __init__(self, paragraphs: list[str]) -> None:
+        self.whole = "".join(paragraphs)
+        self.probes = [p[:_PROBE_CHARS] for p in paragraphs]
+
+    def carried_by(self, node: LexborNode) -> bool:
+        text = _squeeze(normalise_text(node.text(deep=True, separator="\n")))
+        if not text:
+            return False
+        return text in self.whole or any(probe in text for probe in self.probes)
+
+
+def _scope(region: LexborNode) -> Iterable[LexborNode]:
+    """The region, then every element after it up to the end of <body>."""
+    yield region
+    node: LexborNode | None = region
+    while node is not None and node.tag not in ("body", "html", "-document"):
+        sibling = node.next
+        while sibling is not None:
+            if sibling.tag and not sibling.tag.startswith(("-", "#", "_")):
+                yield sibling
+            sibling = sibling.next
+        node = node.parent
+
+
+def _furniture(
+    tree: LexborHTMLParser,
+    region: LexborNode,
+    content: _Content,
+    learned: Iterable[str],
+) -> tuple[str, ...]:
+    """Selectors of elements in the region's scope whose text the extractor never
+    kept, validated: every element a selector matches is free of extracted text."""
+    candidates: dict[str, None] = dict.fromkeys(FURNITURE_TAGS)
+    candidates.update(dict.fromkeys(learned))
+    for node in _scope(region):
+        _collect(node, content, candidates)
+    ancestors = {region.mem_id}
+    parent = region.parent
+    while parent is not None:
+        ancestors.add(parent.mem_id)
+        parent = parent.parent
+    kept = []
+    for entry in candidates:
+        selector = entry.removeprefix(IF_FURNITURE)
+        try:
+            matches = tree.css(selector)
+        except Exception:  # noqa: BLE001 - a stale learned selector lexbor rejects
+            continue
+        if not matches or any(
+            node.mem_id in ancestors or content.carried_by(node) for node in matches
+        ):
+            continue
+        kept.append(entry)
+        if len(kept) >= _MAX_SKIP:
+            break
+    return tuple(kept)
+
+
+def _collect(node: LexborNode, content: _Content, into: dict[str, None]) -> None:
+    """Walk down from node; every text-carrying element free of extracted text
+    becomes a candidate (by stable class/id, or by position while a dateline)."""
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        if current.tag in FURNITURE_TAGS:
+            continue
+        if not content.carried_by(current):
+            text = current.text(deep=True, separator=" ").strip()
+            if not text:
+                continue  # empty (an ad slot): nothing to hash anyway
+            simple = _simple_selector(current)
+            if simple is not None and simple != current.tag:
+                into[simple] = None
+                continue
+            positional = _positional_selector(current)
+            if positional and is_furniture_line(normalise_text(text)):
+                into[IF_FURNITURE + positional] = None
+                continue
+        child = current.child
+        while child is not None:
+            if child.tag and not child.tag.startswith(("-", "#", "_")):
+                stack.append(child)
+            child = child.next
+
+
+def _positional_selector(node: LexborNode) -> str | None:
+    """E.g. "article.story > p:nth-of-type(2)": the parent by a unique stable
+    selector, the element by its position among its kind."""
+    parent = node.parent
+    if parent is None or not node.tag or not _SAFE_TOKEN.match(node.tag):
         return None
-    return _digest(tree, nodes[0])
+    owner = _simple_selector(parent)
+    if owner is None or owner == parent.tag:
+        return None
+    index = 1
+    sibling = node.prev
+    while sibling is not None:
+        if sibling.tag == node.tag:
+            index += 1
+        sibling = sibling.prev
+    return f"{owner} > {node.tag}:nth-of-type({index})"
+
+
+# --- hashing -----------------------------------------------------------------------
 
 
 def _parse(html: str | bytes) -> LexborHTMLParser:
@@ -115,10 +287,36 @@ def _parse(html: str | bytes) -> LexborHTMLParser:
     return LexborHTMLParser(html if isinstance(html, str) else decode_html(html))
 
 
-def _digest(tree: LexborHTMLParser, region: LexborNode) -> str:
-    parts = [" ".join(region.text(deep=True, separator="\n").split())]
+def _digest(tree: LexborHTMLParser, region: LexborNode, skip: tuple[str, ...]) -> str:
+    _drop_furniture(tree, region, skip)
+    texts = [node.text(deep=True, separator="\n") for node in _scope(region)]
+    parts = [" ".join(" ".join(texts).split())]
     parts.extend(_headline_sources(tree))
     return hashlib.sha256("\x00".join(parts).encode("utf-8", "replace")).hexdigest()
+
+
+def _drop_furniture(
+    tree: LexborHTMLParser, region: LexborNode, skip: tuple[str, ...]
+) -> None:
+    """Remove the skipped elements from the tree (never the region or its
+    ancestors, which a selector might match on a changed page)."""
+    plain = [s for s in skip if not s.startswith(IF_FURNITURE)]
+    guarded = [s[1:] for s in skip if s.startswith(IF_FURNITURE)]
+    protected = {region.mem_id}
+    parent = region.parent
+    while parent is not None:
+        protected.add(parent.mem_id)
+        parent = parent.parent
+    doomed = []
+    if plain:
+        doomed.extend(tree.css(", ".join(plain)))
+    for selector in guarded:
+        for node in tree.css(selector):
+            if is_furniture_line(normalise_text(node.text(deep=True, separator=" "))):
+                doomed.append(node)
+    for node in doomed:
+        if node.mem_id not in protected:
+            node.decompose()
 
 
 def _headline_sources(tree: LexborHTMLParser) -> list[str]:
@@ -161,6 +359,9 @@ def _squeeze(text: str) -> str:
     return "".join(text.split())
 
 
+# --- selectors -----------------------------------------------------------------------
+
+
 def _unique_selector(tree: LexborHTMLParser, node: LexborNode) -> str | None:
     parts: list[str] = []
     current: LexborNode | None = node
@@ -181,13 +382,22 @@ def _unique_selector(tree: LexborHTMLParser, node: LexborNode) -> str | None:
 
 
 def _simple_selector(node: LexborNode) -> str | None:
+    """tag#id, tag.class.class (generated class names left out), or tag."""
     tag = node.tag
     if not tag or not _SAFE_TOKEN.match(tag):
         return None
-    element_id = node.attributes.get("id") or ""
-    if element_id and _SAFE_TOKEN.match(element_id):
+    attributes = node.attributes
+    element_id = attributes.get("id") or ""
+    if (
+        element_id
+        and _SAFE_TOKEN.match(element_id)
+        and not _HASHED_TOKEN.search(element_id)
+    ):
         return f"{tag}#{element_id}"
-    classes = [c for c in (node.attributes.get("class") or "").split() if c]
-    if classes and all(_SAFE_TOKEN.match(c) for c in classes):
-        return tag + "".join(f".{c}" for c in classes)
+    classes = [c for c in (attributes.get("class") or "").split() if c]
+    stable = [
+        c for c in classes if _SAFE_TOKEN.match(c) and not _HASHED_TOKEN.search(c)
+    ]
+    if stable:
+        return tag + "".join(f".{c}" for c in stable)
     return tag

@@ -24,15 +24,18 @@ def region_of(html: bytes) -> fingerprint.Region:
 def test_noise_only_refetch_keeps_the_fingerprint():
     # v2 differs from v1 in comment counter, timestamps, ads and sidebars only.
     assert region_of(PAGES[0]) == region_of(PAGES[1])
-    assert fingerprint.fingerprint(PAGES[1], region_of(PAGES[0]).selector) == (
-        region_of(PAGES[0]).fingerprint
-    )
+    assert fingerprint.fingerprint(
+        PAGES[1], region_of(PAGES[0]).selector, region_of(PAGES[0]).skip
+    ) == (region_of(PAGES[0]).fingerprint)
 
 
 def test_equal_fingerprints_only_for_equal_content_across_the_fixture_story():
     for old, new in itertools.combinations(PAGES, 2):
         region = region_of(old)
-        same_print = fingerprint.fingerprint(new, region.selector) == region.fingerprint
+        same_print = (
+            fingerprint.fingerprint(new, region.selector, region.skip)
+            == region.fingerprint
+        )
         same_content = (
             extraction.extract_article(old).content_hash
             == extraction.extract_article(new).content_hash
@@ -53,26 +56,37 @@ def test_any_word_edit_in_the_article_moves_the_fingerprint(seed):
         extraction.extract_article(edited).text
         != extraction.extract_article(PAGES[0]).text
     ), "the edit must touch the article text"
-    assert fingerprint.fingerprint(edited, region.selector) != region.fingerprint
+    assert (
+        fingerprint.fingerprint(edited, region.selector, region.skip)
+        != region.fingerprint
+    )
 
 
 def test_headline_edit_moves_the_fingerprint():
     region = region_of(PAGES[0])
     edited = PAGES[0].replace(b"sluiten staakt-het-vuren", b"sluiten wapenstilstand")
-    assert fingerprint.fingerprint(edited, region.selector) != region.fingerprint
+    assert (
+        fingerprint.fingerprint(edited, region.selector, region.skip)
+        != region.fingerprint
+    )
 
 
 @pytest.mark.parametrize("path", OWN_PAGES, ids=lambda p: p.name)
 def test_region_is_found_on_other_page_layouts(path):
     html = path.read_bytes()
     region = region_of(html)
-    assert fingerprint.fingerprint(html, region.selector) == region.fingerprint
+    assert (
+        fingerprint.fingerprint(html, region.selector, region.skip)
+        == region.fingerprint
+    )
 
 
 def test_vanished_region_gives_no_fingerprint():
     region = region_of(PAGES[0])
     assert (
-        fingerprint.fingerprint(b"<html><body><p>x</p></body></html>", region.selector)
+        fingerprint.fingerprint(
+            b"<html><body><p>x</p></body></html>", region.selector, region.skip
+        )
         is None
     )
 
