@@ -261,6 +261,10 @@ NEWSROOM_PER_SOURCE_PER_TICK = env_int("NEWSROOM_PER_SOURCE_PER_TICK", 10)
 # Checks per Celery task (one message/ack per batch), and a batch's time budget in
 # seconds before the rest is queued again (keep it under CELERY_TASK_SOFT_TIME_LIMIT).
 NEWSROOM_CHECK_BATCH = env_int("NEWSROOM_CHECK_BATCH", 25)
+# Share of checks the cheap fingerprint path calls unchanged that also run the full
+# path, to catch a fingerprint that hid a change (stories/fastpath.py). 0 turns the
+# audit off, 1 audits every such check.
+NEWSROOM_AUDIT_SHARE = float(os.environ.get("NEWSROOM_AUDIT_SHARE", "0.02"))
 NEWSROOM_BATCH_SECONDS = env_int("NEWSROOM_BATCH_SECONDS", 45)
 # Stories are readable without login unless this is off.
 NEWSROOM_PUBLIC_STORIES = env_bool("NEWSROOM_PUBLIC_STORIES", True)

@@ -221,17 +221,30 @@ def _ld_text(value: object) -> str:
 
 def _title(tree: HtmlElement, metas: dict[str, str], ld: dict) -> str:
     site_name = _one_line(_first(metas, "og:site_name"))
+    # A <title> is usually "Headline | Section | Site": keep the first part.
+    page_title = _one_line(_first_text(tree, ".//title"))
+    page_title = re.split(r"\s+[|\u2013\u2014-]\s+", page_title)[0]
+    h1 = _one_line(_first_text(tree, ".//h1"))
+    if page_title and not _shares_words(h1, page_title):
+        h1 = ""  # an <h1> that is the site's name or a section, not the headline
     for candidate in (
         _first(metas, "og:title", "twitter:title"),
         _ld_text(ld.get("headline")),
-        _first_text(tree, ".//h1"),
+        h1,
     ):
         title = _strip_site_suffix(_one_line(candidate), site_name)
         if title:
             return title
-    # A <title> is usually "Headline | Section | Site": keep the first part.
-    page_title = _one_line(_first_text(tree, ".//title"))
-    return re.split(r"\s+[|\u2013\u2014-]\s+", page_title)[0] if page_title else ""
+    return page_title
+
+
+def _shares_words(h1: str, page_title: str) -> bool:
+    """At least half the <h1>'s words are in the <title>."""
+    words = set(re.findall(r"\w+", h1.casefold()))
+    if not words:
+        return False
+    shared = words & set(re.findall(r"\w+", page_title.casefold()))
+    return len(shared) * 2 >= len(words)
 
 
 def _strip_site_suffix(title: str, site_name: str) -> str:

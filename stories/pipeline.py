@@ -21,6 +21,7 @@ from django.utils import timezone
 from stories import (
     diffing,
     extraction,
+    fastpath,
     fetching,
     figures,
     fingerprint,
@@ -39,9 +40,6 @@ CLAIM_POOL_FACTOR = 4
 
 # The edit report of two equal texts, for scoring headline-only and figure changes.
 NO_EDITS = intelligence.classify_edits("", "", "en")
-
-# Remembered instead of a region when the article region changes on every load.
-NOISY_REGION = fingerprint.Region(selector="", fingerprint="noisy")
 
 
 class Outcome(StrEnum):
@@ -188,20 +186,21 @@ def _check(article: Article, now: datetime | None, clock: StageClock) -> CheckRe
     if fetched.gone:
         return _record_removed(article, fetched)
 
-    # The cheap path: the article region hashes as it did at the last full
-    # extraction, so text and headline are unchanged (stories/fingerprint.py).
-    region_moved = False
+    # The cheap path: the article's fingerprint is as at the last full extraction,
+    # so text and headline are unchanged (stories/fastpath.py). A small random
+    # share of those checks is audited by the full path.
+    audit = False
     if article.state == Article.State.ACTIVE and article.region_selector:
         with clock.stage("fingerprint"):
-            current = fingerprint.fingerprint(fetched.body, article.region_selector)
-        if current == article.region_fingerprint:
+            unchanged = fastpath.region_unchanged(article, fetched.body)
+        if unchanged and not fastpath.audit_due():
             return _record_unchanged(
                 article,
                 fetched,
                 "unchanged (article region identical)",
                 Outcome.UNCHANGED,
             )
-        region_moved = True
+        audit = unchanged
 
     try:
         with clock.stage("extract"):
@@ -217,8 +216,12 @@ def _check(article: Article, now: datetime | None, clock: StageClock) -> CheckRe
             page.text, language or None, reference_year=when.year
         )
     with clock.stage("locate"):
-        region = _next_region(article, fetched, page, region_moved)
-    return _store(article, fetched, page, found, region, now, clock)
+        region = fastpath.learn_region(article, fetched.body, page)
+    result = _store(article, fetched, page, found, region, now, clock)
+    if audit:
+        missed = result.outcome == "new_version"
+        fastpath.record_audit(article, missed, result.message)
+    return result
 
 
 def _latest_without_page(article: Article) -> Version | None:
@@ -238,32 +241,6 @@ def _lock(article: Article) -> Article:
         .select_for_update(of=("self",))
         .get(pk=article.pk)
     )
-
-
-def _next_region(
-    article: Article,
-    fetched: fetching.FetchResult,
-    page: extraction.Extracted,
-    region_moved: bool,
-) -> fingerprint.Region | None:
-    """The region to remember after a full extraction.
-
-    When the fingerprint moved but the text did not, the region holds page furniture
-    (a counter, an ad) that changes on every load: the cheap path would only add its
-    cost to every check, so it is switched off for this article (NOISY_REGION).
-    """
-    if article.region_fingerprint == NOISY_REGION.fingerprint:
-        return NOISY_REGION
-    if region_moved:
-        latest_hash = (
-            Version.objects.filter(article=article)
-            .order_by("-number")
-            .values_list("content_hash", flat=True)
-            .first()
-        )
-        if latest_hash == page.content_hash:
-            return NOISY_REGION
-    return fingerprint.locate_region(fetched.body, page.text)
 
 
 def _decode(fetched: fetching.FetchResult) -> str | bytes:
@@ -303,6 +280,7 @@ def _store(
             now = now or timezone.now()
             locked.region_selector = region.selector if region else ""
             locked.region_fingerprint = region.fingerprint if region else ""
+            locked.region_skip = list(region.skip) if region else []
             latest = _latest_without_page(locked)
             was_removed = locked.state == Article.State.REMOVED
             if latest is not None and latest.content_hash == page.content_hash:

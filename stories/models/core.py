@@ -34,6 +34,23 @@ class Source(models.Model):
         max_length=200, blank=True, help_text="Outcome of the last robots.txt check."
     )
     robots_checked_at = models.DateTimeField(null=True, blank=True)
+    fingerprint_skip = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="CSS selectors of page furniture (counters, datelines, boxes) "
+        "learned from this source's pages and left out of article fingerprints; "
+        "re-learned when an audit finds the cheap path missed a change.",
+    )
+    audit_checks = models.PositiveIntegerField(
+        default=0, help_text="Unchanged cheap-path checks re-run by the full path."
+    )
+    audit_misses = models.PositiveIntegerField(
+        default=0,
+        help_text="Audited checks where the full path found a change the cheap "
+        "path did not (a bug signal).",
+    )
+    last_audit_miss = models.CharField(max_length=500, blank=True)
+    last_audit_miss_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     def __str__(self) -> str:
@@ -155,6 +172,11 @@ class Article(models.Model):
         "the last full extraction (see stories/fingerprint.py).",
     )
     region_fingerprint = models.CharField(max_length=64, blank=True)
+    region_skip = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="Furniture selectors left out of this article's fingerprint.",
+    )
     consecutive_failures = models.PositiveIntegerField(default=0)
     last_status = models.CharField(
         max_length=500, blank=True, help_text="Outcome of the last check, readable."

@@ -102,12 +102,12 @@ def run_pair(pair: Pair, first: extraction.Extracted | None) -> Outcome:
     """Two checks of one article: `before` (full) then `after` (cheap or full)."""
     if first is None:
         return Outcome(pair.kind, pair.page, False, False, False, False, "lost")
+    # As fastpath.learn_region and fastpath.region_unchanged do.
     region = fingerprint.locate_region(pair.before, first.text)
     cheap = False
     if region is not None:
-        cheap = (
-            fingerprint.fingerprint(pair.after, region.selector) == region.fingerprint
-        )
+        after = fingerprint.fingerprint(pair.after, region.selector, region.skip)
+        cheap = after == region.fingerprint
     second = _extract(pair.after)
     if second is None:
         # The full path records a failure and keeps the old version: nothing stored.
