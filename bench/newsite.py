@@ -9,8 +9,15 @@ Serves on 127.0.0.1 only (asyncio, HTTP/1.1 keep-alive) and prints
 - ``GET /a/<n>``: article n (0-based), 60-120 KB: a big menu, inline scripts, ad
   slots, a "most read" block, and page furniture that changes on every request (an
   "updated at" stamp, a comment counter, ad and nonce ids, JSON-LD dateModified).
-  Body text is 400-900 words of generated nl or en sentences. A few articles
-  (``--noisy-fraction``) carry a rotating teaser inside the article body itself.
+  Body text is 400-900 words of generated nl or en sentences.
+  ``--furniture-fraction`` (default 0.9) of the articles carry, as real sites do,
+  furniture that changes on every request *inside* the article body: a
+  "Published ... · Updated <time>" dateline paragraph, a comment counter, an
+  inline related-links box with a rotating teaser, an ad slot with a random id,
+  and generated (hashed) class names on the body's elements. ``--old-layout``
+  renders the earlier page (furniture around the article, none in it) instead.
+  A few articles (``--noisy-fraction``) carry a rotating teaser inside the
+  article body itself.
 - ``POST /_round``: advance the round; ``round(change_fraction * N)`` articles really
   change (a text edit, a headline edit, or a figure revision such as "32 doden" ->
   "45 doden"). ``POST /_round?quiet=1`` advances with no changes.
@@ -226,6 +233,7 @@ class Article:
     injured: int
     revision: int = 0
     noisy: bool = False
+    furnished: bool = False
     text_rounds: list[int] = field(default_factory=list)
     headline_rounds: list[int] = field(default_factory=list)
     furniture_seed: int = 0
@@ -238,7 +246,9 @@ class Article:
         ]
 
 
-def new_article(n: int, rng: random.Random, noisy: bool) -> Article:
+def new_article(
+    n: int, rng: random.Random, noisy: bool, furnished: bool = False
+) -> Article:
     lang = "nl" if n % 3 else "en"
     w = WORDS[lang]
     target = rng.randint(400, 860)  # plus the two figure sentences
@@ -257,6 +267,7 @@ def new_article(n: int, rng: random.Random, noisy: bool) -> Article:
         killed=rng.randint(3, 60),
         injured=rng.randint(10, 200),
         noisy=noisy,
+        furnished=furnished,
         furniture_seed=rng.randint(0, 1 << 30),
     )
 
@@ -352,6 +363,10 @@ def render(article: Article, page: Page, request_no: int, now: float) -> bytes:
                 f'<div class="ad-slot" id="ad-{rng.randint(0, 1 << 30):x}" '
                 f'data-nonce="{rng.getrandbits(64):x}"></div>'
             )
+    body_class = "article-body"
+    if article.furnished:
+        paras = _furnish(paras, rng, lang, stamp)
+        body_class += " " + _hashed(rng)
     comments = rng.randint(0, 900)
     html = (
         f'<!DOCTYPE html><html lang="{lang}"><head><meta charset="utf-8">'
@@ -369,13 +384,40 @@ def render(article: Article, page: Page, request_no: int, now: float) -> bytes:
         f'<div class="meta"><span class="byline">Bench Reporter</span>'
         f' <span class="timestamp">{w["updated"]} {stamp}</span>'
         f' <a class="comments-count" href="#c">{comments} {w["comments"]}</a></div>'
-        f'<div class="article-body">{"".join(paras)}</div>'
+        f'<div class="{body_class}">{"".join(paras)}</div>'
         f"</article>{page.related}</main>"
         f'<div class="ad-slot bottom" data-nonce="{rng.getrandbits(64):x}"></div>'
         f"{page.footer}{page.footer_scripts}"
         f"<script>window.__REQ__={request_no};</script></body></html>"
     )
     return html.encode("utf-8")
+
+
+def _hashed(rng: random.Random) -> str:
+    # CSS-in-JS class names: regenerated on every render here, the worst case.
+    return f"css-{rng.getrandbits(24):06x}"
+
+
+def _furnish(paras: list[str], rng: random.Random, lang: str, stamp: str) -> list[str]:
+    """Furniture inside the article body that changes on every request."""
+    w = WORDS[lang]
+    dateline = (
+        f"<p>Published 1 March 2025 08:00 · {w['updated']} {stamp}</p>"
+        if lang == "en"
+        else f"<p>Gepubliceerd 1 maart 2025 08:00 · {w['updated']} {stamp}</p>"
+    )
+    counter = (
+        f'<div class="comment-counter {_hashed(rng)}"><a href="#c">'
+        f"{rng.randint(0, 900)} {w['comments']}</a></div>"
+    )
+    related = (
+        f'<div class="related-inline {_hashed(rng)}"><span>{w["teaser"]}</span> '
+        f'<a href="/a/{rng.randint(0, 99999)}">{sentence(rng, lang)}</a></div>'
+    )
+    ad = f'<div class="ad {_hashed(rng)}" id="ad-{rng.getrandbits(40):x}"></div>'
+    hashed = [p.replace("<p>", f'<p class="{_hashed(rng)}">', 1) for p in paras]
+    middle = min(3, len(hashed))
+    return [dateline, counter, *hashed[:middle], related, ad, *hashed[middle:]]
 
 
 # --- the site ------------------------------------------------------------------
@@ -389,10 +431,14 @@ class Site:
         seed: int,
         use_etag: bool,
         noisy_fraction: float,
+        furniture_fraction: float = 0.0,
     ) -> None:
         self.rng = random.Random(seed)
         noisy = set(self.rng.sample(range(n), round(n * noisy_fraction)))
-        self.articles = [new_article(k, self.rng, k in noisy) for k in range(n)]
+        furnished = set(self.rng.sample(range(n), round(n * furniture_fraction)))
+        self.articles = [
+            new_article(k, self.rng, k in noisy, k in furnished) for k in range(n)
+        ]
         # Sites share their menus and scripts across pages: a few templates per
         # language, so 10,000 articles do not need a gigabyte of furniture.
         self.templates: dict[tuple[str, int], Page] = {}
@@ -549,12 +595,23 @@ def main() -> None:
     parser.add_argument("--articles", type=int, default=1000)
     parser.add_argument("--change-fraction", type=float, default=0.1)
     parser.add_argument("--noisy-fraction", type=float, default=0.05)
+    parser.add_argument("--furniture-fraction", type=float, default=0.9)
+    parser.add_argument(
+        "--old-layout",
+        action="store_true",
+        help="no furniture inside the article (the layout before issue 14)",
+    )
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--port", type=int, default=0)
     parser.add_argument("--etag", action=argparse.BooleanOptionalAction, default=True)
     args = parser.parse_args()
     site = Site(
-        args.articles, args.change_fraction, args.seed, args.etag, args.noisy_fraction
+        args.articles,
+        args.change_fraction,
+        args.seed,
+        args.etag,
+        args.noisy_fraction,
+        0.0 if args.old_layout else args.furniture_fraction,
     )
     with contextlib.suppress(KeyboardInterrupt):
         asyncio.run(serve(site, args.port))

@@ -62,6 +62,20 @@ STAGES = ("fetch", "fingerprint", "extract", "figures", "locate", "diff", "db")
 CHECK_LINE = re.compile(r"check article=(\d+) outcome=(\w+) cpu_ms=(\{[^}]*\})")
 ASCTIME = re.compile(r"(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3})")
 FLOOR_PAGES = 1000
+# What the bench simulator's furniture needs left out (fingerprint.locate_region
+# learns this per page in the pipeline).
+SKIP = (
+    "script",
+    "style",
+    "nav",
+    "aside",
+    "header",
+    "footer",
+    "time",
+    "div.comment-counter",
+    "div.related-inline",
+    "~div.article-body > p:nth-of-type(1)",
+)
 
 
 # --- arguments and environment ---------------------------------------------------
@@ -75,6 +89,17 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--rounds", type=int, default=3, help="change rounds")
     parser.add_argument("--change-fraction", type=float, default=0.1)
     parser.add_argument("--noisy-fraction", type=float, default=0.05)
+    parser.add_argument(
+        "--furniture-fraction",
+        type=float,
+        default=0.9,
+        help="articles with changing furniture inside the article body",
+    )
+    parser.add_argument(
+        "--old-layout",
+        action="store_true",
+        help="the simulator's layout before issue 14: no furniture in the article",
+    )
     parser.add_argument("--workers", type=int, default=1, help="worker processes")
     parser.add_argument(
         "--concurrency", default="2", help="comma list; paired with --pool"
@@ -104,7 +129,11 @@ def parse_args() -> argparse.Namespace:
 
 
 def bench_database_url() -> str:
-    return database_url(BENCH_DB, DEFAULT_DB, "bench")
+    """DATABASE_URL when its database is named like a bench one (a shared machine:
+    each developer benches in their own database), else newsroom_bench. Only a
+    database whose name contains "bench" is ever dropped."""
+    name = urlsplit(os.environ.get("DATABASE_URL") or "").path.lstrip("/")
+    return database_url(name if "bench" in name else BENCH_DB, DEFAULT_DB, "bench")
 
 
 # --- processes -------------------------------------------------------------------
@@ -117,6 +146,8 @@ def start_site(args: argparse.Namespace, n: int) -> tuple[subprocess.Popen, int]
         f"--articles={n}",
         f"--change-fraction={args.change_fraction}",
         f"--noisy-fraction={args.noisy_fraction}",
+        f"--furniture-fraction={args.furniture_fraction}",
+        *(["--old-layout"] if args.old_layout else []),
         f"--seed={args.seed}",
         "--etag" if args.etag else "--no-etag",
     ]
@@ -395,7 +426,7 @@ def print_rounds(results: list[RoundResult], pids_main: list[int]) -> None:
     out(
         f"{'round':>6} {'checks':>6} {'chk/s':>7} {'cpu ms':>7} {'p50 ms':>8} "
         f"{'p95 ms':>8} {'new':>5} {'unch':>5} {'304':>5} {'fail':>4} "
-        f"{'prec':>5} {'recall':>6} {'rss MB':>7}  truth"
+        f"{'prec':>5} {'recall':>6} {'rss MB':>7} {'cheap%':>6}  truth"
     )
     for r in results:
         checks = list(r.checks.values())
@@ -411,9 +442,18 @@ def print_rounds(results: list[RoundResult], pids_main: list[int]) -> None:
             f"{pct(lat, 0.95):8.0f} "
             f"{outcomes.count('new_version'):5d} {outcomes.count('unchanged'):5d} "
             f"{outcomes.count('not_modified'):5d} {outcomes.count('failed'):4d} "
-            f"{fmt(r.precision):>5} {fmt(r.recall):>6} {rss:7.0f}  "
+            f"{fmt(r.precision):>5} {fmt(r.recall):>6} {rss:7.0f} "
+            f"{fmt(cheap_share(checks), '6.1%')}  "
             f"{r.truth_counts}{' TIMED OUT' if r.timed_out else ''}"
         )
+
+
+def cheap_share(checks: list[Check]) -> float | None:
+    """Share of unchanged checks that took the cheap path (no extraction ran)."""
+    unchanged = [c for c in checks if c.outcome == "unchanged"]
+    if not unchanged:
+        return None
+    return sum(1 for c in unchanged if "extract" not in c.timings) / len(unchanged)
 
 
 def stage_means(checks: list[Check]) -> dict[str, float]:
@@ -446,10 +486,20 @@ def print_stages(results: list[RoundResult]) -> None:
 # --- the floor -------------------------------------------------------------------
 
 
+def _fingerprint(module, body: bytes) -> str | None:
+    try:
+        return module.fingerprint(body, "div.article-body", SKIP)
+    except TypeError:  # a revision before learned furniture (--against runs)
+        return module.fingerprint(body, "div.article-body")
+
+
 def measure_floor(port: int, n: int) -> dict[str, float]:
     """CPU ms per page of a raw async fetch (32 concurrent) and a bare lexbor parse."""
+    import hashlib
+
     import aiohttp
     import httpx
+    import trafilatura
     from selectolax.lexbor import LexborHTMLParser
 
     from stories import fingerprint
@@ -502,7 +552,15 @@ def measure_floor(port: int, n: int) -> dict[str, float]:
         ),
         (
             "fingerprint.fingerprint()",
-            lambda b: fingerprint.fingerprint(b, "div.article-body"),
+            lambda b: _fingerprint(fingerprint, b),
+        ),
+        (
+            "trafilatura fast + sha256",
+            lambda b: hashlib.sha256(
+                (
+                    trafilatura.extract(b, fast=True, include_comments=False) or ""
+                ).encode()
+            ).hexdigest(),
         ),
     ):
         runs = []
@@ -728,7 +786,8 @@ def _run_scenario(
             f"\n== {n:,} articles, pool={pool} concurrency={concurrency} "
             f"workers={args.workers} etag={'on' if args.etag else 'off'} "
             f"change-fraction={args.change_fraction} "
-            f"noisy-fraction={args.noisy_fraction}"
+            f"noisy-fraction={args.noisy_fraction} "
+            f"furniture-fraction={0.0 if args.old_layout else args.furniture_fraction}"
         )
         print_rounds(results, pids)
         print_stages(results)
@@ -739,6 +798,7 @@ def _run_scenario(
         quiet = results[-1]
         changed = results[1:-1]
         summary["quiet_cpu_ms"] = quiet.cpu_s * 1000 / max(1, len(quiet.checks))
+        summary["quiet_cheap"] = cheap_share(list(quiet.checks.values()))
         summary["quiet_rate"] = len(quiet.checks) / quiet.wall_s
         summary["quiet_task_ms"] = stage_means(list(quiet.checks.values()))["total"]
         total_checks = sum(len(r.checks) for r in changed)
@@ -774,6 +834,16 @@ def _run_scenario(
             if name not in ("pages", "mean KB"):
                 out(f"  {name:34} {value:7.3f}")
         base = floor["fetch aiohttp (32 concurrent)"] + floor["parse lexbor (bytes)"]
+        reference = (
+            floor["fetch aiohttp (32 concurrent)"] + floor["trafilatura fast + sha256"]
+        )
+        quiet = summary["quiet_cpu_ms"]
+        out(
+            f"  {'reference = aiohttp + traf. + sha256':34} {reference:7.3f}\n"
+            f"unchanged check (quiet round), whole worker CPU: {quiet:.2f} ms = "
+            f"{quiet / reference:.2f}x the reference pipeline; cheap path on "
+            f"{fmt(summary['quiet_cheap'], '.1%')} of unchanged checks"
+        )
         out(
             f"  {'floor = aiohttp fetch + lexbor parse':34} {base:7.3f}\n"
             f"unchanged check (quiet round), whole worker CPU: "
@@ -802,7 +872,7 @@ def main() -> None:
     django.setup()
     out(
         f"newsroom bench: {os.cpu_count()} CPUs, python {sys.version.split()[0]}, "
-        f"db {urlsplit(db_url).hostname}/{BENCH_DB}, broker {broker}"
+        f"db {urlsplit(db_url).hostname}{urlsplit(db_url).path}, broker {broker}"
     )
     summaries = []
     started = time.monotonic()

@@ -146,11 +146,40 @@ class StageClock:
         return laps
 
 
-def check_article(article: Article, now: datetime | None = None) -> CheckResult:
-    """Fetch one article and record what happened; never raises for a bad page."""
+class Bookkeeping:
+    """Unchanged checks of a batch, written with one UPDATE when the batch ends
+    (`flush`) instead of one per check. A batch that dies before flushing loses
+    only "checked at" times: those articles are simply checked again."""
+
+    def __init__(self) -> None:
+        self.articles: list[Article] = []
+
+    def add(self, article: Article) -> None:
+        self.articles.append(article)
+
+    def flush(self) -> int:
+        """Write the pending rows (only those still active: an editor may have
+        retired one meanwhile); returns how many were written."""
+        pending, self.articles = self.articles, []
+        if not pending:
+            return 0
+        return Article.objects.filter(state=Article.State.ACTIVE).bulk_update(
+            pending, BOOKKEEPING_FIELDS
+        )
+
+
+def check_article(
+    article: Article,
+    now: datetime | None = None,
+    bookkeeping: Bookkeeping | None = None,
+) -> CheckResult:
+    """Fetch one article and record what happened; never raises for a bad page.
+
+    With `bookkeeping`, an unchanged active article's check is recorded when the
+    caller flushes it (one UPDATE per batch); otherwise at once."""
     clock = StageClock()
     try:
-        result = _check(article, now, clock)
+        result = _check(article, now, clock, bookkeeping)
     except Article.DoesNotExist:
         # Deleted while we fetched: its transaction rolled back, nothing to record.
         logger.info("article=%s deleted during its check", article.pk)
@@ -158,7 +187,12 @@ def check_article(article: Article, now: datetime | None = None) -> CheckResult:
     return replace(result, timings=clock.finish())
 
 
-def _check(article: Article, now: datetime | None, clock: StageClock) -> CheckResult:
+def _check(
+    article: Article,
+    now: datetime | None,
+    clock: StageClock,
+    bookkeeping: Bookkeeping | None = None,
+) -> CheckResult:
     if article.state == Article.State.RETIRED:
         # Queued before an editor (or the schedule) retired it: leave it alone.
         return CheckResult(Outcome.RETIRED, "article is retired; not checked")
@@ -199,6 +233,7 @@ def _check(article: Article, now: datetime | None, clock: StageClock) -> CheckRe
                 fetched,
                 "unchanged (article region identical)",
                 Outcome.UNCHANGED,
+                bookkeeping,
             )
         audit = unchanged
 
@@ -545,10 +580,17 @@ def _retire_if_quiet(article: Article, now: datetime) -> None:
 
 
 def _record_unchanged(
-    article: Article, fetched: fetching.FetchResult, status: str, outcome: Outcome
+    article: Article,
+    fetched: fetching.FetchResult,
+    status: str,
+    outcome: Outcome,
+    bookkeeping: Bookkeeping | None = None,
 ) -> CheckResult:
     now = timezone.now()
-    if article.state == Article.State.ACTIVE:
+    if article.state == Article.State.ACTIVE and bookkeeping is not None:
+        _bookkeep(article, fetched, now, changed=False, status=status)
+        bookkeeping.add(article)
+    elif article.state == Article.State.ACTIVE:
         # The cheap path writes no version, only this check's bookkeeping: one
         # conditional UPDATE instead of lock + save, and only while the article is
         # still active (an editor may have retired it meanwhile).

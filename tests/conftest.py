@@ -34,3 +34,10 @@ def _empty_cache():
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _no_random_audit(settings):
+    """The cheap-path audit runs the full path on a random share of checks; tests
+    that want it set NEWSROOM_AUDIT_SHARE themselves."""
+    settings.NEWSROOM_AUDIT_SHARE = 0.0

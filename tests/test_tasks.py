@@ -176,6 +176,32 @@ def test_batch_check_run_twice_stores_one_version_each(served):
 
 
 @pytest.mark.django_db
+def test_unchanged_checks_of_a_batch_are_recorded_with_one_update(served):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    for k in range(3):
+        served.expect_request(f"/a{k}").respond_with_data(
+            PAGE, content_type="text/html"
+        )
+    ids = [ArticleFactory(url=served.url_for(f"/a{k}")).pk for k in range(3)]
+    tasks.check_articles.apply(args=[ids]).get()
+    before = {a.pk: a.last_checked_at for a in Article.objects.filter(pk__in=ids)}
+
+    with CaptureQueriesContext(connection) as queries:
+        outcomes = tasks.check_articles.apply(args=[ids]).get()
+
+    assert outcomes == {"unchanged": 3}
+    updates = [
+        q["sql"] for q in queries if q["sql"].startswith('UPDATE "stories_article"')
+    ]
+    assert len(updates) == 1
+    for article in Article.objects.filter(pk__in=ids):
+        assert article.last_checked_at > before[article.pk]
+        assert "region identical" in article.last_status
+
+
+@pytest.mark.django_db
 def test_batch_retries_a_transient_failure_on_its_own(served, broker_queue):
     served.expect_request("/down").respond_with_data("busy", status=503)
     served.expect_request("/up").respond_with_data(PAGE, content_type="text/html")
