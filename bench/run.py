@@ -60,6 +60,8 @@ DEFAULT_DB = f"postgres://postgres@127.0.0.1:5432/{BENCH_DB}"
 DEFAULT_BROKER = "redis://127.0.0.1:6379/10"
 STAGES = ("fetch", "fingerprint", "extract", "figures", "locate", "diff", "db")
 CHECK_LINE = re.compile(r"check article=(\d+) outcome=(\w+) cpu_ms=(\{[^}]*\})")
+# A batch task's end: its unchanged checks' bookkeeping is written by then.
+BATCH_DONE = re.compile(r"Task stories\.tasks\.check_articles\[[^\]]+\] succeeded")
 ASCTIME = re.compile(r"(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3})")
 FLOOR_PAGES = 1000
 # What the bench simulator's furniture needs left out (fingerprint.locate_region
@@ -303,6 +305,7 @@ class LogTail:
         for f in self.files:
             f.seek(0, os.SEEK_END)
         self.partial = [b"" for _ in paths]
+        self.batches_done = 0
 
     def lines(self) -> list[tuple[int, str, dict, float]]:
         found = []
@@ -312,6 +315,9 @@ class LogTail:
             *complete, self.partial[k] = data.split(b"\n")
             for raw in complete:
                 line = raw.decode("utf-8", "replace")
+                if BATCH_DONE.search(line):
+                    self.batches_done += 1
+                    continue
                 match = CHECK_LINE.search(line)
                 if not match:
                     continue
@@ -338,6 +344,7 @@ class LogTail:
 def run_round(
     label: str, pids: list[int], tail: LogTail, timeout: float
 ) -> RoundResult:
+    from django.conf import settings
     from django.utils import timezone
 
     from stories import pipeline, tasks
@@ -349,14 +356,19 @@ def run_round(
     # Make every article due, then enqueue exactly as the beat task does.
     Article.objects.update(next_check_at=timezone.now())
     enqueued: dict[int, float] = {}
+    batches = tail.batches_done
+    size = settings.NEWSROOM_CHECK_BATCH
     while ids := pipeline.claim_due_articles(limit=500):
         for article_id in ids:
             enqueued[article_id] = time.time()
         tasks.enqueue_checks(ids)  # batches of NEWSROOM_CHECK_BATCH, as beat does
+        batches += -(-len(ids) // size)
     deadline = started + timeout
     peak: dict[int, int] = {}
     next_sample = 0.0
-    while len(result.checks) < len(enqueued):
+    # Done when every check logged its line and every batch task ended (a batch
+    # writes its unchanged checks' bookkeeping at its end).
+    while len(result.checks) < len(enqueued) or tail.batches_done < batches:
         for article_id, outcome, timings, done in tail.lines():
             if article_id in enqueued and article_id not in result.checks:
                 latency = (done - enqueued[article_id]) * 1000

@@ -76,7 +76,6 @@ FURNITURE_TAGS = (
 # dateline or label by extraction.is_furniture_line.
 IF_FURNITURE = "~"
 _MAX_SKIP = 40
-_PROBE_CHARS = 24
 
 
 @dataclass(frozen=True)
@@ -178,13 +177,15 @@ class _Content:
 
     def __init__(self, paragraphs: list[str]) -> None:
         self.whole = "".join(paragraphs)
-        self.probes = [p[:_PROBE_CHARS] for p in paragraphs]
+        self.paragraphs = paragraphs
 
     def carried_by(self, node: LexborNode) -> bool:
+        """The node's text is part of the extracted text, or holds a whole
+        paragraph of it (a container of article and furniture)."""
         text = _squeeze(normalise_text(node.text(deep=True, separator="\n")))
         if not text:
             return False
-        return text in self.whole or any(probe in text for probe in self.probes)
+        return text in self.whole or any(p in text for p in self.paragraphs)
 
 
 def _scope(region: LexborNode) -> Iterable[LexborNode]:
