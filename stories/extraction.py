@@ -475,11 +475,28 @@ def is_dateline(paragraph: str) -> bool:
     20 september 14:03]", "Aktualisiert am 20.09.2023, 14:03 Uhr", "Mis à jour le
     20 septembre à 14h03", "By Jane Doe, 14:03", "3 minutes ago", or a bare date
     and time: a short line of date, time and stamp words only."""
-    words = [w.strip("[](),;:") for w in paragraph.split()]
-    words = [w for w in words if w]
-    if not words or len(words) > 20 or not any(c.isdigit() for c in paragraph):
+    if not any(c.isdigit() for c in paragraph):
         return False
-    if len(words) <= 12 and _BYLINE_WITH_TIME.match(paragraph):
+    segments = [s for s in _META_SEPARATOR.split(paragraph) if s.strip()]
+    if len(segments) > 1 and len(paragraph.split()) <= 30:
+        # "Le Monde | 09:17 • Mis à jour le 09:17 | Par Martin Untersinger": a
+        # stamp among short name-like segments (no sentence among them).
+        short = all(
+            len(s.split()) <= 12 and not s.strip().endswith(".") for s in segments
+        )
+        return short and any(_is_stamp(s) for s in segments)
+    return _is_stamp(paragraph)
+
+
+_META_SEPARATOR = re.compile(r"\s[|•·]\s")
+
+
+def _is_stamp(text: str) -> bool:
+    words = [w.strip("[](),;:") for w in text.split()]
+    words = [w for w in words if w]
+    if not words or len(words) > 20 or not any(c.isdigit() for c in text):
+        return False
+    if len(words) <= 12 and _BYLINE_WITH_TIME.match(text.strip()):
         return True
     return all(_DATE_TOKEN.match(w) or _STAMP_TOKEN.match(w) for w in words)
 
@@ -653,6 +670,7 @@ def _main_text(tree: HtmlElement, title: str, byline: str, url: str) -> str:
             _extract_body(tree, url, fast=False), headlines, byline, ledes
         )
         text = pick_longer(text, fuller)
+    text = normalise_text("\n\n".join([text, *_appended(tree, text)]))
     if not text:
         raise ExtractionError("No article text was found on the page.")
     if _looks_binary(text):
@@ -689,3 +707,53 @@ def _paragraphs_of(
     if body is None:
         return ""
     return normalise_text("\n\n".join(_main_paragraphs(body, headlines, byline, ledes)))
+
+
+# --- updates appended after the body ---------------------------------------------
+
+# How far up from the block holding the last paragraph to look for paragraphs that
+# follow the article body ("Update 14:30: ..." added below the body container).
+_APPEND_LEVELS = 6
+_SENTENCE_END = (".", "!", "?", '"', "'", ")", "\u2026")
+
+
+def _appended(tree: HtmlElement, text: str) -> list[str]:
+    """<p> siblings that follow the element holding the article's last paragraph,
+    at its level and up to _APPEND_LEVELS levels up (never inside a following
+    footer, aside or box): an update a site appended after its body container is
+    article text even where trafilatura stops short. Only sentence-like
+    paragraphs count, not labels, datelines, counters or lists of links."""
+    paragraphs = text.split("\n\n")
+    node = _block_holding(tree, paragraphs[-1]) if text else None
+    present = set(paragraphs)
+    found: list[str] = []
+    for _ in range(_APPEND_LEVELS):
+        if node is None or node.tag in ("body", "html"):
+            break
+        for sibling in node.itersiblings():
+            if sibling.tag == "p":
+                line = _one_line(sibling.text_content())
+                if line not in present and _reads_as_text(sibling, line):
+                    found.append(line)
+        node = node.getparent()
+    return found
+
+
+def _block_holding(tree: HtmlElement, paragraph: str) -> HtmlElement | None:
+    """The last <p>-like block whose text holds the start of `paragraph` (or, on
+    a layout without them, the last <div>/<td>/<font>)."""
+    probe = paragraph[:60]
+    for tags in (("p", "li", "blockquote", "dd", "pre"), ("div", "td", "font")):
+        for block in reversed(list(tree.iter(*tags))):
+            if probe in _one_line(block.text_content()):
+                return block
+    return None
+
+
+def _reads_as_text(element: HtmlElement, line: str) -> bool:
+    if len(line.split()) < 8 or not line.endswith(_SENTENCE_END):
+        return False
+    if _is_boilerplate(line):
+        return False
+    linked = sum(len(a.text_content()) for a in element.iter("a"))
+    return linked * 3 < len(line)

@@ -55,6 +55,8 @@ _HEADLINE_META = (
     'meta[name="twitter:title"]',
     'meta[property="twitter:title"]',
 )
+# Never read as text by the extractor (JSON-LD may repeat the article body).
+NEVER_TEXT = ("script", "style", "noscript", "template")
 # Never article text, wherever they are (kept only if the extracted text says so).
 FURNITURE_TAGS = (
     "script",
@@ -76,6 +78,13 @@ FURNITURE_TAGS = (
 # dateline or label by extraction.is_furniture_line.
 IF_FURNITURE = "~"
 _MAX_SKIP = 40
+# Learning looks at this many elements of a page at most, and does not use a
+# selector matching more than _MAX_MATCHES elements: fewer skips only cost time.
+_MAX_VISITED = 400
+_MAX_MATCHES = 50
+# A paragraph's first characters (squeezed) identify it well enough to tell a
+# container holding it; generated or repeated sentences share shorter starts.
+_ANCHOR_CHARS = 64
 
 
 @dataclass(frozen=True)
@@ -177,15 +186,22 @@ class _Content:
 
     def __init__(self, paragraphs: list[str]) -> None:
         self.whole = "".join(paragraphs)
-        self.paragraphs = paragraphs
+        self.anchors = sorted({p[:_ANCHOR_CHARS] for p in paragraphs}, key=len)
 
     def carried_by(self, node: LexborNode) -> bool:
-        """The node's text is part of the extracted text, or holds a whole
-        paragraph of it (a container of article and furniture)."""
+        """The node's text is part of the extracted text, or holds the start of
+        one of its paragraphs (a container of article and furniture)."""
         text = _squeeze(normalise_text(node.text(deep=True, separator="\n")))
         if not text:
             return False
-        return text in self.whole or any(p in text for p in self.paragraphs)
+        if text in self.whole:
+            return True
+        for anchor in self.anchors:
+            if len(anchor) > len(text):
+                return False
+            if anchor in text:
+                return True
+        return False
 
 
 def _scope(region: LexborNode) -> Iterable[LexborNode]:
@@ -211,22 +227,29 @@ def _furniture(
     kept, validated: every element a selector matches is free of extracted text."""
     candidates: dict[str, None] = dict.fromkeys(FURNITURE_TAGS)
     candidates.update(dict.fromkeys(learned))
+    budget = [_MAX_VISITED]
     for node in _scope(region):
-        _collect(node, content, candidates)
+        _collect(node, content, candidates, budget)
     ancestors = {region.mem_id}
     parent = region.parent
     while parent is not None:
         ancestors.add(parent.mem_id)
         parent = parent.parent
-    kept = []
+    kept = list(NEVER_TEXT)
     for entry in candidates:
+        if entry in NEVER_TEXT:
+            continue
         selector = entry.removeprefix(IF_FURNITURE)
         try:
             matches = tree.css(selector)
         except Exception:  # noqa: BLE001 - a stale learned selector lexbor rejects
             continue
-        if not matches or any(
-            node.mem_id in ancestors or content.carried_by(node) for node in matches
+        if (
+            not matches
+            or len(matches) > _MAX_MATCHES
+            or any(
+                node.mem_id in ancestors or content.carried_by(node) for node in matches
+            )
         ):
             continue
         kept.append(entry)
@@ -235,11 +258,14 @@ def _furniture(
     return tuple(kept)
 
 
-def _collect(node: LexborNode, content: _Content, into: dict[str, None]) -> None:
+def _collect(
+    node: LexborNode, content: _Content, into: dict[str, None], budget: list[int]
+) -> None:
     """Walk down from node; every text-carrying element free of extracted text
     becomes a candidate (by stable class/id, or by position while a dateline)."""
     stack = [node]
-    while stack:
+    while stack and budget[0] > 0:
+        budget[0] -= 1
         current = stack.pop()
         if current.tag in FURNITURE_TAGS:
             continue
