@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("stories", "0006_change_alerts_planned"),
+        ("stories", "0008_story_formation"),
     ]
 
     operations = [
