@@ -39,7 +39,8 @@ from dataclasses import dataclass
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
-from stories.extraction import decode_html, is_furniture_line, normalise_text
+from stories.boilerplate import is_furniture_line
+from stories.extraction import decode_html, normalise_text
 
 _SAFE_TOKEN = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]*$")
 # Generated class names (CSS-in-JS, build hashes) differ between deploys or loads:
@@ -75,7 +76,7 @@ FURNITURE_TAGS = (
     "select",
 )
 # A skip entry starting with this is applied only while the element's text is a
-# dateline or label by extraction.is_furniture_line.
+# dateline or label by boilerplate.is_furniture_line.
 IF_FURNITURE = "~"
 _MAX_SKIP = 40
 # Learning looks at this many elements of a page at most, and does not use a

@@ -146,32 +146,10 @@ class StageClock:
         return laps
 
 
-class Bookkeeping:
-    """Unchanged checks of a batch, written with one UPDATE when the batch ends
-    (`flush`) instead of one per check. A batch that dies before flushing loses
-    only "checked at" times: those articles are simply checked again."""
-
-    def __init__(self) -> None:
-        self.articles: list[Article] = []
-
-    def add(self, article: Article) -> None:
-        self.articles.append(article)
-
-    def flush(self) -> int:
-        """Write the pending rows (only those still active: an editor may have
-        retired one meanwhile); returns how many were written."""
-        pending, self.articles = self.articles, []
-        if not pending:
-            return 0
-        return Article.objects.filter(state=Article.State.ACTIVE).bulk_update(
-            pending, BOOKKEEPING_FIELDS
-        )
-
-
 def check_article(
     article: Article,
     now: datetime | None = None,
-    bookkeeping: Bookkeeping | None = None,
+    bookkeeping: fastpath.Bookkeeping | None = None,
 ) -> CheckResult:
     """Fetch one article and record what happened; never raises for a bad page.
 
@@ -191,7 +169,7 @@ def _check(
     article: Article,
     now: datetime | None,
     clock: StageClock,
-    bookkeeping: Bookkeeping | None = None,
+    bookkeeping: fastpath.Bookkeeping | None = None,
 ) -> CheckResult:
     if article.state == Article.State.RETIRED:
         # Queued before an editor (or the schedule) retired it: leave it alone.
@@ -514,18 +492,7 @@ def _restored_change(
 
 
 # What a successful check writes on the article row besides versions.
-BOOKKEEPING_FIELDS = (
-    "check_interval",
-    "last_checked_at",
-    "last_changed_at",
-    "next_check_at",
-    "etag",
-    "last_modified",
-    "consecutive_failures",
-    "last_status",
-    "last_status_code",
-    "state",
-)
+BOOKKEEPING_FIELDS = fastpath.BOOKKEEPING_FIELDS
 
 
 def _finish(
@@ -584,7 +551,7 @@ def _record_unchanged(
     fetched: fetching.FetchResult,
     status: str,
     outcome: Outcome,
-    bookkeeping: Bookkeeping | None = None,
+    bookkeeping: fastpath.Bookkeeping | None = None,
 ) -> CheckResult:
     now = timezone.now()
     if article.state == Article.State.ACTIVE and bookkeeping is not None:

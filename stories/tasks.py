@@ -13,7 +13,7 @@ from django.conf import settings
 from django.db import InterfaceError, OperationalError
 from django.utils import timezone
 
-from stories import alerts, channels, messages, pipeline
+from stories import alerts, channels, fastpath, messages, pipeline
 from stories.models import Article, Subscription
 
 logger = logging.getLogger(__name__)
@@ -72,7 +72,7 @@ def check_articles(
         .filter(pk__in=article_ids)
         .order_by("id")
     )
-    bookkeeping = pipeline.Bookkeeping()  # unchanged checks: one UPDATE per batch
+    bookkeeping = fastpath.Bookkeeping()  # unchanged checks: one UPDATE per batch
     try:
         for article in articles:
             checked = sum(outcomes.values())
@@ -121,7 +121,7 @@ def _retry_soon(result: pipeline.CheckResult) -> bool:
 
 
 def _check_and_alert(
-    article: Article, bookkeeping: pipeline.Bookkeeping | None = None
+    article: Article, bookkeeping: fastpath.Bookkeeping | None = None
 ) -> pipeline.CheckResult:
     """One article's check; a crash is recorded on the article and ends no batch."""
     try:

@@ -100,6 +100,25 @@ def test_source_list_shows_failing_and_health(admin_client, data):
     assert "fetch error rate" in page.content.decode()
 
 
+def test_source_health_shows_cheap_path_misses(admin_client, data):
+    from django.utils import timezone
+
+    from stories.models import Source
+
+    Source.objects.filter(pk=data["source"].pk).update(
+        audit_checks=40,
+        audit_misses=1,
+        last_audit_miss="article 7: the cheap path called the page unchanged",
+        last_audit_miss_at=timezone.now(),
+    )
+    page = admin_client.get(
+        reverse("admin:stories_source_change", args=[data["source"].pk])
+    ).content.decode()
+    assert "cheap-path audits: 40" in page
+    assert "changes the cheap path missed: 1" in page
+    assert "article 7: the cheap path called the page unchanged" in page
+
+
 def test_story_autocomplete_answers(admin_client, data):
     response = admin_client.get(
         reverse("admin:autocomplete"),

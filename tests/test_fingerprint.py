@@ -8,7 +8,7 @@ import pytest
 
 from stories import extraction, fingerprint, pipeline
 from stories.demo import site
-from stories.models import Article, Version
+from stories.models import Version
 from tests.factories import ArticleFactory
 
 PAGES = [path.read_bytes() for path in sorted(site.DEMO_DIR.glob("v*.html"))]

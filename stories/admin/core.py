@@ -149,10 +149,15 @@ class SourceAdmin(admin.ModelAdmin):
             return "-"
         h = sources.source_health(obj)
         median = f"{h.median_ms:.0f} ms" if h.median_ms is not None else "-"
+        missed = ""
+        if obj.audit_misses and obj.last_audit_miss_at:
+            when = f"{obj.last_audit_miss_at:%Y-%m-%d %H:%M} UTC"
+            missed = f" (last {when}: {obj.last_audit_miss})"
         return format_html(
             "last poll: {}<br>polls: {} · new articles per day: {}<br>"
             "fetch error rate: {}% · median response: {}<br>"
-            "failing feeds: {} · robots.txt: {}",
+            "failing feeds: {} · robots.txt: {}<br>"
+            "cheap-path audits: {} · changes the cheap path missed: {}{}",
             h.last_polled_at or "never",
             h.polls,
             f"{h.new_per_day:.1f}",
@@ -160,6 +165,9 @@ class SourceAdmin(admin.ModelAdmin):
             median,
             h.failing_feeds,
             h.robots_status or "not checked",
+            obj.audit_checks,
+            obj.audit_misses,
+            missed,
         )
 
     @admin.action(description="Poll feeds now")

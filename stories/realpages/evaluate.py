@@ -151,13 +151,11 @@ def _mean(values: list[float]) -> float:
     return sum(values) / len(values) if values else 0.0
 
 
-def format_report(report: Report, verbose: bool = False) -> list[str]:
-    lines = [f"Real pages: {report.pages}"]
-    lines.append("")
-    lines.append(
-        "Extraction, token scores against the expected content (mean per page)"
-    )
-    lines.append(f"  {'extractor':<24} {'P':>6} {'R':>6} {'F1':>6} {'empty':>6}")
+def _extraction_table(report: Report) -> list[str]:
+    lines = [
+        "Extraction, token scores against the expected content (mean per page)",
+        f"  {'extractor':<24} {'P':>6} {'R':>6} {'F1':>6} {'empty':>6}",
+    ]
     for label, scores in (("ours", report.ours), ("plain trafilatura", report.plain)):
         values = list(scores.values())
         empty = sum(1 for s in values if s.recall == 0.0)
@@ -166,12 +164,15 @@ def format_report(report: Report, verbose: bool = False) -> list[str]:
             f"{_mean([s.recall for s in values]):6.3f} "
             f"{_mean([s.f1 for s in values]):6.3f} {empty:6d}"
         )
-    lines.append("")
-    lines.append("Change detection per pair type (second check of a derived pair)")
-    lines.append(
+    return lines
+
+
+def _detection_table(report: Report) -> list[str]:
+    lines = [
+        "Change detection per pair type (second check of a derived pair)",
         f"  {'pair':<16} {'n':>4} {'recorded':>9} {'rate':>6} {'text':>5} "
-        f"{'head':>5} {'cheap':>6} {'hid':>4} {'lost':>5}"
-    )
+        f"{'head':>5} {'cheap':>6} {'hid':>4} {'lost':>5}",
+    ]
     for kind in (*EDIT_KINDS, *NOISE_KINDS):
         rows = [o for o in report.outcomes if o.kind == kind]
         hits = sum(o.detected if kind in EDIT_KINDS else o.recorded for o in rows)
@@ -197,6 +198,14 @@ def format_report(report: Report, verbose: bool = False) -> list[str]:
     if report.skipped:
         skipped = ", ".join(f"{k} {v}" for k, v in sorted(report.skipped.items()))
         lines.append(f"  pairs not derivable (page lacks it): {skipped}")
+    return lines
+
+
+def format_report(report: Report, verbose: bool = False) -> list[str]:
+    lines = [f"Real pages: {report.pages}", ""]
+    lines.extend(_extraction_table(report))
+    lines.append("")
+    lines.extend(_detection_table(report))
     lines.extend(_failures(report, verbose))
     return lines
 
