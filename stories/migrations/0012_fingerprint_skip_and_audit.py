@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("stories", "0008_story_formation"),
+        ("stories", "0011_subscription_is_confirmed"),
     ]
 
     operations = [
