@@ -5,10 +5,9 @@ An article is grouped once it has a first version (again when it changes):
 1. rel=canonical first: a duplicate URL is merged into its twin, not grouped.
 2. Its keys (names, places, event types, dates, figures; ``stories/matching.py``,
    whose docstring holds the scoring formula) are computed and kept on the row.
-3. It is compared only with the stories active in the window
-   (``NEWSROOM_GROUPING_WINDOW_DAYS``, by ``Story.last_article_at``, indexed), and
-   among them only with articles sharing a name or city with it (an in-memory index
-   built once per run), so the cost does not grow with history.
+3. It is compared only with recent articles sharing a name or city with it and the
+   stories they are in, active within ``NEWSROOM_GROUPING_WINDOW_DAYS``
+   (``stories/window.py``: indexed reads), so the cost does not grow with history.
 4. A rule of an editor's story that matches (whole words) puts it there (score 1).
    Otherwise its score against a story is its best score against the story's
    articles. At or above ``NEWSROOM_GROUPING_ACCEPT`` it joins the best story; a
@@ -34,14 +33,13 @@ from __future__ import annotations
 
 import logging
 import re
-from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from django.conf import settings
 from django.db import DatabaseError, transaction
-from django.db.models import Count, F, Q
+from django.db.models import F, Q
 from django.utils import timezone
 
 from stories import discovery, editing, matching
@@ -53,42 +51,9 @@ from stories.models import (
     StoryRule,
     Version,
 )
+from stories.window import Doc, Pool, Window, around, open_window, story_docs
 
 logger = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True)
-class Doc:
-    """What grouping knows of an article: its keys, headline, outlet and language."""
-
-    article_id: int
-    signals: matching.Signals
-    headline: str = ""
-    source_id: int | None = None
-
-    @classmethod
-    def from_row(cls, article_id: int, stored: dict, source_id: int | None) -> Doc:
-        return cls(
-            article_id,
-            matching.Signals(
-                frozenset(stored.get("keys", ())),
-                frozenset(stored.get("title", ())),
-                stored.get("lang", ""),
-                frozenset(stored.get("events", ())),
-            ),
-            stored.get("headline", ""),
-            source_id,
-        )
-
-    def stored(self) -> dict:
-        s = self.signals
-        return {
-            "keys": sorted(s.keys),
-            "title": sorted(s.title),
-            "events": sorted(s.events),
-            "lang": s.language,
-            "headline": self.headline,
-        }
 
 
 def rule_matches(rule: StoryRule, text: str, doc: Doc, when: datetime | None) -> bool:
@@ -112,125 +77,6 @@ def rule_matches(rule: StoryRule, text: str, doc: Doc, when: datetime | None) ->
         re.search(rf"(?<!\w){re.escape(matching.fold(k))}(?!\w)", haystack)
         for k in keywords
     )
-
-
-# --- The window: the recent articles a new one shares a name with -----------------
-
-# At most this many recent articles sharing a name or city are compared (newest first).
-NEAR_LIMIT = 400
-
-
-@dataclass
-class Window:
-    """What one grouping run reads once: the window's start, its size, the rules."""
-
-    since: datetime
-    size: int  # articles grouped in the window: idf's n
-    rules: list[StoryRule]
-    # Document frequencies counted so far in this run: a common key ("E:flood",
-    # "P:US") is counted once per run, not once per article.
-    df: dict[str, int] = field(default_factory=dict)
-
-    def frequencies(self, keys: set[str]) -> dict[str, int]:
-        missing = sorted(keys - self.df.keys())
-        if missing:
-            self.df.update(dict.fromkeys(missing, 0))
-            self.df.update(
-                ArticleKey.objects.filter(key__in=missing, seen_at__gte=self.since)
-                .values("key")
-                .annotate(n=Count("id"))
-                .values_list("key", "n")
-            )
-        return self.df
-
-
-def open_window(now: datetime) -> Window:
-    since = now - timedelta(days=settings.NEWSROOM_GROUPING_WINDOW_DAYS)
-    rules = list(
-        StoryRule.objects.filter(
-            is_active=True, story__status=Story.Status.ACTIVE, story__merged_into=None
-        ).prefetch_related("sources")
-    )
-    size = Article.objects.filter(grouped_at__gte=since).count()
-    return Window(since, size, rules)
-
-
-@dataclass
-class Pool:
-    """The stories and articles one new article is compared with."""
-
-    stories: dict[int, Story]
-    size: int = 1
-    docs: dict[int, Doc] = field(default_factory=dict)
-    story_of: dict[int, set[int]] = field(default_factory=lambda: defaultdict(set))
-    df: dict[str, int] = field(default_factory=dict)
-
-    def add(self, doc: Doc, story_ids: Iterable[int]) -> None:
-        self.docs[doc.article_id] = doc
-        self.story_of[doc.article_id].update(story_ids)
-
-    def drop_story(self, story_id: int, into: int) -> None:
-        for stories in self.story_of.values():
-            if story_id in stories:
-                stories.discard(story_id)
-                stories.add(into)
-        self.stories.pop(story_id, None)
-
-    @property
-    def idf(self) -> matching.Idf:
-        return matching.Idf(self.df, max(self.size, len(self.docs)))
-
-    def scores(self, doc: Doc) -> dict[int, tuple[matching.PairScore, int]]:
-        """Best (score, closest article) per story of the articles near doc."""
-        idf = self.idf
-        best: dict[int, tuple[matching.PairScore, int]] = {}
-        for other_id, other in self.docs.items():
-            if other_id == doc.article_id:
-                continue
-            pair = matching.pair_score(doc.signals, other.signals, idf)
-            for story_id in self.story_of.get(other_id, ()):
-                if story_id in self.stories and (
-                    story_id not in best or pair.score > best[story_id][0].score
-                ):
-                    best[story_id] = (pair, other_id)
-        return best
-
-
-def around(window: Window, doc: Doc) -> Pool:
-    """The recent articles sharing a name or city with doc (indexed), their stories
-    in the window, and the document frequencies of every key involved."""
-    near = list(
-        ArticleKey.objects.filter(
-            key__in=sorted(doc.signals.anchors), seen_at__gte=window.since
-        )
-        .exclude(article_id=doc.article_id)
-        .order_by("-seen_at", "-article_id")
-        .values_list("article_id", flat=True)[: NEAR_LIMIT * 4]
-    )
-    near = list(dict.fromkeys(near))[:NEAR_LIMIT]
-    links = defaultdict(set)
-    for article_id, story_id in (
-        Article.stories.through.objects.filter(
-            article_id__in=near,
-            story__status__in=[Story.Status.ACTIVE, Story.Status.CANDIDATE],
-            story__merged_into=None,
-        )
-        .filter(Q(story__last_article_at__gte=window.since) | Q(story__is_pinned=True))
-        .values_list("article_id", "story_id")
-    ):
-        links[article_id].add(story_id)
-    wanted = {s for ids in links.values() for s in ids} | {
-        r.story_id for r in window.rules
-    }
-    pool = Pool(Story.objects.in_bulk(sorted(wanted)), window.size + 1)
-    for article_id, stored, source_id in Article.objects.filter(
-        pk__in=list(links)
-    ).values_list("id", "story_keys", "source_id"):
-        if stored:
-            pool.add(Doc.from_row(article_id, stored, source_id), links[article_id])
-    keys = set(doc.signals.keys).union(*(d.signals.keys for d in pool.docs.values()))
-    pool.df = window.frequencies(keys)
-    return pool
 
 
 # --- One article -----------------------------------------------------------------
@@ -286,12 +132,12 @@ def group_article(
     doc, text, published = found
     window = window if window is not None else open_window(now)
     pool = around(window, doc)
-    decided = dict(
-        StoryMatch.objects.filter(article=article).values_list("story_id", "status")
+    decided = set(
+        StoryMatch.objects.filter(article=article).values_list("story_id", flat=True)
     )
     when = published or article.first_seen_at
-    plan = _plan(doc, text, when, window.rules, pool, set(decided))
-    if not plan.join and StoryMatch.Status.ACCEPTED in decided.values():
+    plan = _plan(doc, text, when, window.rules, pool, decided)
+    if not plan.join and article.stories.exists():
         plan.join = None  # already in a story: nothing new to start
     return _record(article, doc, plan, pool, now)
 
@@ -523,17 +369,6 @@ def retitle(pool: Pool, story_id: int) -> None:
     if (title, description) != (story.title, story.description):
         Story.objects.filter(pk=story_id).update(title=title, description=description)
         story.title, story.description = title, description
-
-
-def story_docs(story_id: int, limit: int = 12) -> list[Doc]:
-    """The story's newest articles as grouping knows them."""
-    rows = (
-        Article.objects.filter(stories=story_id)
-        .exclude(story_keys={})
-        .order_by("-grouped_at", "-id")
-        .values_list("id", "story_keys", "source_id")[:limit]
-    )
-    return sorted((Doc.from_row(*row) for row in rows), key=lambda d: d.article_id)
 
 
 def story_title(docs: Sequence[Doc], pool: Pool) -> tuple[str, str]:

@@ -279,6 +279,7 @@ KIND_WEIGHT = {"P": 0.5, "C": 1.5, "N": 1.0, "W": 0.5, "E": 1.0, "D": 0.5, "F": 
 # capitalised, and only a weak one ("W:") elsewhere ("Openbaar Ministerie").
 _OWN_WORD_MARGIN = 1.5
 _COMMON = 3.0
+_COMPOUND_TAIL = 3.5  # a German compound ends in a noun at least this common
 
 
 def fold(text: str) -> str:
@@ -402,6 +403,19 @@ def _own_word(word: str, lang: str) -> bool:
     return here - elsewhere > _OWN_WORD_MARGIN
 
 
+def _german_compound(word: str) -> bool:
+    """A German word unknown elsewhere that ends in a common German noun
+    ('Containerschiff', 'Chipriese'): a compound noun, not a name ('Pföhler')."""
+    from wordfreq import zipf_frequency
+
+    if max(zipf_frequency(word, other) for other in ("en", "fr", "nl")) >= 1.0:
+        return False
+    return any(
+        zipf_frequency(word[-size:].capitalize(), "de") >= _COMPOUND_TAIL
+        for size in range(5, len(word) - 3)
+    )
+
+
 def places_in(tokens: list[_Token], lang: str) -> list[tuple[int, int, str]]:
     """(start, end, key) of the longest capitalised place names among the tokens.
 
@@ -442,6 +456,8 @@ def _names(tokens: list[_Token], lang: str, taken: set[int]) -> set[str]:
             continue
         key = token.folded
         if len(key) < 3 or key in _NOT_NAMES or key in _MONTHS or key in _WEEKDAYS:
+            continue
+        if lang == "de" and _german_compound(token.word):
             continue
         if _own_word(token.word, lang):
             if lang != "de":

@@ -173,3 +173,42 @@ def test_scoring_runs_outside_any_transaction(monkeypatch):
     en = article(*QUAKE_EN, "en", "en.example")
     group(nl, en)
     assert seen and not any(seen)
+
+
+@pytest.mark.django_db
+def test_an_article_attached_by_hand_stays_and_draws_its_story_mates():
+    # As `track URL --story SLUG` does: the story and its article, no StoryMatch.
+    story = Story.objects.create(title="Taiwan", slug="taiwan")
+    nl = article(*QUAKE_NL, "nl", "nl.example")
+    story.articles.add(nl)
+    group(nl)
+    assert list(nl.stories.all()) == [story]  # no candidate of its own
+
+    en = article(*QUAKE_EN, "en", "en.example")
+    group(en)
+    assert story in en.stories.all()
+
+
+@pytest.mark.django_db
+def test_editor_accepts_and_dismisses_stories_in_the_admin(admin_client):
+    from django.urls import reverse
+
+    nl = article(*QUAKE_NL, "nl", "nl.example")
+    en = article(*QUAKE_EN, "en", "en.example")
+    group(nl, en)
+    formed = nl.stories.get()
+    flood = article(*FLOOD_DE, "de", "de.example")
+    group(flood)
+    candidate = flood.stories.get()
+    url = reverse("admin:stories_story_changelist")
+
+    listed = admin_client.get(url + "?status__exact=candidate")
+    assert candidate.title in listed.content.decode()
+    admin_client.post(url, {"action": "accept", "_selected_action": [formed.pk]})
+    admin_client.post(url, {"action": "dismiss", "_selected_action": [candidate.pk]})
+
+    formed.refresh_from_db()
+    candidate.refresh_from_db()
+    assert formed.reviewed_at is not None and not formed.is_new
+    assert candidate.status == Story.Status.DISMISSED
+    assert not candidate.articles.exists()

@@ -79,8 +79,19 @@ def run_mode(
         check=False,
     )
     stream.write(report.stdout + report.stderr)
+    stream.write(story_titles(json.loads(out.read_text(encoding="utf-8"))))
     result = json.loads(scored.read_text(encoding="utf-8")) if scored.exists() else {}
     return report.returncode == 0, result
+
+
+def story_titles(prediction: dict) -> str:
+    """The listed stories the product ended with: title, articles, how it came."""
+    lines = ["stories listed (title — articles — editor/grouping):"]
+    for story in prediction.get("stories", []):
+        if story.get("status") == "active" and len(story.get("articles", [])) > 1:
+            made = "editor" if story.get("editor_label") else "grouping"
+            lines.append(f"  {story['title']} — {len(story['articles'])} — {made}")
+    return "\n".join(lines) + "\n"
 
 
 class Command(BaseCommand):
