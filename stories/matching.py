@@ -28,7 +28,7 @@ document frequency ``df`` of every key over ``n`` recent articles:
     idf(k)   = ln((n + 1) / (df(k) + 1)) + 1
     keys     = sum_{k in a & b} w_a(k) w_b(k) / (|w_a| |w_b|)          (cosine)
     score    = keys * gate
-    gate     = 0    if a and b share no anchor (a name or a city),
+    gate     = 0    if a and b share no anchor (a name or a city), or one key only,
                0.5  if both name event types and none of them is shared,
                1    otherwise
 
@@ -459,6 +459,8 @@ def _names(tokens: list[_Token], lang: str, taken: set[int]) -> set[str]:
             continue
         if lang == "de" and _german_compound(token.word):
             continue
+        if events(key):  # "Nachbeben", "Flut": what happened, not who or where
+            continue
         if _own_word(token.word, lang):
             if lang != "de":
                 names.add(f"W:{key}")
@@ -547,6 +549,8 @@ def pair_score(a: Signals, b: Signals, idf: Idf) -> PairScore:
     shared = sorted(a.keys & b.keys)
     if not a.anchors & b.anchors:
         return PairScore(0.0, shared, "no shared name or city")
+    if len(shared) < 2:
+        return PairScore(0.0, shared, "one key in common only")
     wa, wb = a.weights(idf), b.weights(idf)
     dot = sum(wa[k] * wb[k] for k in shared)
     norm = math.sqrt(sum(v * v for v in wa.values()) * sum(v * v for v in wb.values()))
