@@ -314,16 +314,11 @@ class Version(models.Model):
         return zlib.compress(body, 1)
 
 
-class FigureDeltaDetails(TypedDict):
-    """One figure delta as stored: the fields of figures.FigureDelta."""
-
-    kind: str
-    change: str  # revised | added | removed
-    old: int | None
-    new: int | None
-    old_qualifier: str | None
-    new_qualifier: str | None
-    attributed_to: str | None
+# One figure delta as stored: dataclasses.asdict(figures.FigureDelta), whose fields
+# (kind, change, old, new, old_qualifier, new_qualifier, attributed_to) are the schema.
+FigureDeltaDetails = dict[str, Any]
+# What a reader needs of a delta; entries without these are of an unknown shape.
+FIGURE_DELTA_KEYS = frozenset({"kind", "change", "old", "new"})
 
 
 class FlipFlopDetails(TypedDict):
@@ -353,9 +348,6 @@ class ChangeDetails(TypedDict, total=False):
     correction: CorrectionDetails  # text changes
     flip_flop: FlipFlopDetails  # headline and text changes
     figures: list[FigureDeltaDetails]  # figure changes
-
-
-FIGURE_DELTA_FIELDS = frozenset(FigureDeltaDetails.__annotations__)
 
 
 class ChangeQuerySet(models.QuerySet):
@@ -463,7 +455,7 @@ class Change(models.Model):
         return [
             delta
             for delta in deltas
-            if isinstance(delta, dict) and delta.keys() >= FIGURE_DELTA_FIELDS
+            if isinstance(delta, dict) and delta.keys() >= FIGURE_DELTA_KEYS
         ]
 
     def flip_flop(self) -> FlipFlopDetails | None:
