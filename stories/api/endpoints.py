@@ -239,18 +239,21 @@ def list_changes(request: HttpRequest, filters: Query[ChangeFilters]) -> dict:
     limit = max(1, min(filters.limit, MAX_LIMIT))
     position = _position(filters)
     settled = timezone.now() - timedelta(seconds=settings.NEWSROOM_API_SETTLE_SECONDS)
-    changes = (
-        exports.story_changes_query(_filtered_changes(filters))
+    # The page's ids first (no joins to sort through), then only their rows.
+    ids = list(
+        _filtered_changes(filters)
         .filter(
             Q(detected_at__gt=position.detected_at)
             | Q(detected_at=position.detected_at, pk__gt=position.change_id),
+            # Implied by the line above; lets the time index bound the scan.
+            detected_at__gte=position.detected_at,
             detected_at__lte=settled,
         )
         .order_by("detected_at", "id")
+        .values_list("id", flat=True)[: limit + 1]
     )
-    page = list(changes[: limit + 1])
-    has_more = len(page) > limit
-    page = page[:limit]
+    has_more = len(ids) > limit
+    page = list(exports.story_changes_query(Change.objects.filter(pk__in=ids[:limit])))
     last = Cursor(page[-1]["detected_at"], page[-1]["id"]) if page else position
     links: dict[int, str] = {}
     return {
@@ -282,9 +285,13 @@ def story_figures(request: HttpRequest, slug: str) -> list[dict]:
 
 @router.get("/search", response=schemas.SearchOut, tags=["search"])
 @CACHEABLE
-def search_versions(request: HttpRequest, q: str, story: str | None = None) -> dict:
-    """Full-text search over every version (syntax: README, "Search")."""
-    results = search.search(q, story=_story(story) if story else None)
+def search_versions(
+    request: HttpRequest, q: str, story: str | None = None, limit: int = 20
+) -> dict:
+    """Full-text search over every version (syntax: README, "Search"); at most
+    `limit` (≤ 50) articles, best first."""
+    limit = max(1, min(limit, 50))
+    results = search.search(q, story=_story(story) if story else None, limit=limit)
     return {
         "query": results.query,
         "engine": results.engine,
