@@ -494,7 +494,8 @@ def _main_text(tree: HtmlElement, title: str, byline: str, url: str) -> str:
     prune_boilerplate(tree)
     ledes = _ledes(tree)
     # The <h1> can differ from og:title (a social headline); neither is text.
-    headlines = {title.casefold(), _one_line(_first_text(tree, ".//h1")).casefold()}
+    headlines = {title.casefold()}
+    headlines.update(_one_line(h1.text_content()).casefold() for h1 in tree.iter("h1"))
     text = _paragraphs_of(_extract_body(tree, url, fast=True), headlines, byline, ledes)
     if len(text.split()) < SHORT_TEXT_WORDS:
         fuller = _paragraphs_of(
