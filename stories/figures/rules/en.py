@@ -128,7 +128,8 @@ ATTRIBUTION_STOP = (
     "that", "were", "was", "is", "are", "be", "been", "has", "have", "had", "on",
     "and", "but", "which", "who", "while", "as", "it", "they", "he", "she", "also",
     "now", "later", "then", "there", "with", "when", "after", "this", "by",
-    "number", "figure", "figures", "toll", "count", "between",
+    "number", "figure", "figures", "toll", "count", "between", "down", "up", "to",
+    "since", "into", "before",
 )
 AUXILIARIES = ("has", "have", "had", "were", "was")
 NEXT_SENTENCE_CUES = ("that", "this", "that's", "that is")
