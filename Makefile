@@ -20,10 +20,12 @@ $(VENV)/.installed: pyproject.toml
 	@touch $@
 
 # The demo: embedded SQLite + filesystem broker, a local news site on 127.0.0.1:8765
-# that moves to the next version of its article every minute, and fast schedules.
+# that moves to the next version of its article every minute (NEWSROOM_DEMO_EVERY
+# seconds), and fast schedules: checked at least every ~15 s, so even a 20-second demo
+# shows every version, the noise-only one included.
 run: export NEWSROOM_ALLOW_PRIVATE_HOSTS ?= 1
-run: export NEWSROOM_MIN_INTERVAL ?= 15
-run: export NEWSROOM_MAX_INTERVAL ?= 30
+run: export NEWSROOM_MIN_INTERVAL ?= 8
+run: export NEWSROOM_MAX_INTERVAL ?= 12
 run: export NEWSROOM_TICK_SECONDS ?= 5
 run: install
 	@mkdir -p var

@@ -3,10 +3,12 @@ import subprocess
 import sys
 from io import StringIO
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 from django.core.management import CommandError, call_command
 
+from stories import pipeline
 from stories.models import Article, Change, Story, Version
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -104,3 +106,42 @@ def test_track_stores_the_same_spelling_feeds_do():
     assert list(Article.objects.values_list("url", flat=True)) == [
         "https://www.example.org/news/1.html"
     ]
+
+
+def test_readme_names_every_management_command():
+    """A newcomer finds every command in the README's layout section."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    layout = readme.split("## Layout", 1)[1]
+    commands = sorted(
+        p.stem
+        for p in (ROOT / "stories" / "management" / "commands").glob("*.py")
+        if p.stem != "__init__"
+    )
+
+    missing = [name for name in commands if f"`{name}`" not in layout]
+
+    assert commands and not missing, f"README.md Layout does not name {missing}"
+
+
+@pytest.mark.django_db
+def test_seed_demo_tracks_the_demo_site_article_and_is_idempotent(
+    news_site, allow_host, client
+):
+    """What `make run` seeds: the story, its article on the demo site, the admin."""
+    page, url = news_site
+    allow_host(url)
+    port = str(urlsplit(url).port)
+
+    first = run("seed_demo", "--port", port)
+    again = run("seed_demo", "--port", port)
+
+    article = Article.objects.get()
+    assert article.url == url
+    assert "Created story" in first and "Kept story" in again
+    assert Story.objects.count() == 1
+    assert pipeline.check_article(article).outcome == "new_version"
+    listing = client.get("/").content.decode()
+    assert "Nagorno-Karabakh ceasefire, September 2023" in listing
+    story = client.get(f"/stories/{article.stories.get().slug}/").content.decode()
+    assert "Azerbeidzjan en Armeense separatisten sluiten staakt-het-vuren" in story
+    assert client.login(username="admin", password="newsroom")
