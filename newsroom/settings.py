@@ -308,6 +308,8 @@ NEWSROOM_MAX_FEED_BYTES = env_int("NEWSROOM_MAX_FEED_BYTES", 10_000_000)
 NEWSROOM_GROUPING_ACCEPT = float(os.environ.get("NEWSROOM_GROUPING_ACCEPT", "0.18"))
 NEWSROOM_GROUPING_PROPOSE = float(os.environ.get("NEWSROOM_GROUPING_PROPOSE", "0.1"))
 NEWSROOM_GROUPING_FORM = float(os.environ.get("NEWSROOM_GROUPING_FORM", "0.18"))
+# Two stories one article matches this well (or better) have converged: merged.
+NEWSROOM_GROUPING_MERGE = float(os.environ.get("NEWSROOM_GROUPING_MERGE", "0.3"))
 # Titles of stories grouping forms come from headlines in this language when one of
 # the story's articles is in it (ISO 639-1).
 NEWSROOM_EDITOR_LANGUAGE = env_str("NEWSROOM_EDITOR_LANGUAGE", "en")

@@ -11,10 +11,11 @@ An article is grouped once it has a first version (again when it changes):
 4. A rule of an editor's story that matches (whole words) puts it there (score 1).
    Otherwise its score against a story is its best score against the story's
    articles. At or above ``NEWSROOM_GROUPING_ACCEPT`` it joins the best story; a
-   second story also at or above it has converged with the first and is merged into
-   it (unless an editor reviewed it). Between ``NEWSROOM_GROUPING_PROPOSE`` and
-   accept, a listed story gets a proposal for an editor, and the article starts a
-   *candidate* story of its own, as does an article that matches nothing.
+   second story it matches with ``NEWSROOM_GROUPING_MERGE`` or more has converged
+   with the first and is merged into it (unless an editor reviewed it). Between
+   ``NEWSROOM_GROUPING_PROPOSE`` and accept, a listed story gets a proposal for an
+   editor, and the article starts a *candidate* story of its own, as does an
+   article that matches nothing.
 5. A candidate becomes a listed story (``formed_at``, ``formation_note`` saying why)
    when an article from another outlet joins it with at least
    ``NEWSROOM_GROUPING_FORM``. Its title is the headline, in the editor's language
@@ -181,7 +182,13 @@ def _plan(
         if not join:
             join.append((story_id, pair, closest))
         target = join[0][0]
-        merge = [s for _, s, _, _ in above if s != target and _may_merge(pool, s)]
+        merge = [
+            s
+            for score, s, _, _ in above
+            if s != target
+            and score >= settings.NEWSROOM_GROUPING_MERGE
+            and _may_merge(pool, s)
+        ]
         if story_id != target and story_id not in merge:
             join.append((story_id, pair, closest))
     propose = [] if join else _proposals(scored, pool)
