@@ -13,7 +13,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import HttpResponseStopPolling
 
-from stories import channels, tasks
+from stories import channels, dashboard, tasks
 from stories import messages as alert_messages
 from stories.http import HtmxHttpRequest
 from stories.models import Article, Notification, Source, Story, Subscription
@@ -261,9 +261,16 @@ def signed_action(request: HttpRequest, token: str) -> HttpResponse:
 @login_required
 @require_GET
 def notification_list(request: HtmxHttpRequest) -> HttpResponse:
-    notifications = Notification.objects.filter(user=request.user).order_by(
-        "-created_at", "-id"
-    )[:100]
+    notifications = list(
+        Notification.objects.filter(user=request.user).order_by("-created_at", "-id")[
+            :100
+        ]
+    )
+    changes = dashboard.notification_changes(
+        request.user, [notification.key for notification in notifications]
+    )
+    for notification in notifications:
+        notification.changes = changes.get(notification.key, [])
     return render(
         request, "alerts/notification_list.html", {"notifications": notifications}
     )

@@ -237,6 +237,31 @@ def source_stories(source: Source) -> list[Story]:
     )
 
 
+# -- notifications ----------------------------------------------------------------
+
+
+def notification_changes(user, keys: list[str]) -> dict[str, list[Change]]:
+    """The changes each in-app message carried (by message key), ready for the
+    timeline entry partial: one query."""
+    changes = (
+        Change.objects.filter(
+            deliveries__message_key__in=keys, deliveries__subscription__user=user
+        )
+        .select_related("article", "article__source")
+        .defer("diff_ops")
+        .annotate(
+            message_key=F("deliveries__message_key"),
+            from_number=F("from_version__number"),
+            to_number=F("to_version__number"),
+        )
+        .order_by("-detected_at", "-id")
+    )
+    found: dict[str, list[Change]] = defaultdict(list)
+    for change in changes:
+        found[change.message_key].append(change)
+    return found
+
+
 # -- timeline ---------------------------------------------------------------------
 
 

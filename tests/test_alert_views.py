@@ -341,3 +341,34 @@ def test_anonymous_reader_is_offered_login_to_follow(client):
     page = client.get(story.get_absolute_url()).content.decode()
     assert "Log in to follow this story" in page
     assert 'name="layout"' not in page
+
+
+@pytest.mark.django_db
+def test_in_app_notification_shows_timeline_entries_not_the_email(reader, user):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from tests.browser.seed import seed_story
+
+    seeded = seed_story()
+    Subscription.objects.create(
+        user=user, scope="story", story=seeded.story, channel="in_app"
+    )
+    changes = seeded.bbc_writer.version(
+        timezone.now(), "Ceasefire agreed in Nagorno-Karabakh", "A ceasefire [+ x +]."
+    )
+    for change in changes:
+        alerts.send_for_change(change.pk)
+    subscription = Subscription.objects.get()
+    alerts.deliver_due(subscription.pk, now=timezone.now() + timedelta(hours=1))
+    assert Notification.objects.get().body  # the plain text is still stored
+
+    body = reader.get(reverse("alerts:notification-list")).content.decode()
+
+    assert "<pre" not in body
+    assert "Mute for a day:" not in body  # the e-mail's footer
+    for change in changes:
+        assert f'id="change-{change.pk}"' in body
+    assert 'class="badge badge-headline"' in body
+    assert "“Azerbaijan launches offensive in Nagorno-Karabakh” → " in body

@@ -2,12 +2,15 @@
 story page, notifications, phone widths, keyboard and axe-core."""
 
 import re
+from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
 from stories.models import Article, Story, Subscription
+from tests.browser.conftest import SCREENSHOTS
 from tests.browser.seed import delta, figure, seed_story
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -213,3 +216,95 @@ def test_story_list_shows_new_and_changed_stories_live(page, screenshot, setting
     expect(cards.first).to_contain_text("just now")
     assert page.evaluate("window.__sameDocument") is True
     screenshot(page, "stories-live")
+
+
+# -- every page: phone width, axe-core, screenshots --------------------------------
+
+AXE = Path(__file__).parent / "node_modules" / "axe-core" / "axe.min.js"
+WIDTHS = {"desk": 1366, "phone": 390}
+
+
+def axe_violations(page) -> list[str]:
+    """Serious and critical axe-core violations on the page, one line each."""
+    page.add_script_tag(path=str(AXE))
+    results = page.evaluate("axe.run(document, {resultTypes: ['violations']})")
+    return [
+        f"{v['id']} ({v['impact']}): {len(v['nodes'])}× {v['nodes'][0]['target']}"
+        for v in results["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]
+
+
+def every_page(seeded, editor) -> dict[str, str]:
+    """Name -> address of every page a reader or editor opens (admin aside)."""
+    from stories import alerts
+
+    subscription = Subscription.objects.create(
+        user=editor, scope="story", story=seeded.story, channel="in_app"
+    )
+    changes = seeded.bbc_writer.version(
+        timezone.now(),
+        "Ceasefire agreed in Nagorno-Karabakh after a day of fighting",
+        "A ceasefire was agreed on Wednesday afternoon, officials said.",
+        figures=seeded.bbc_writer.versions[-1].figures,
+    )
+    for change in changes:
+        alerts.send_for_change(change.pk)
+    alerts.deliver_due(subscription.pk, now=timezone.now() + timedelta(hours=1))
+    story, article = seeded.story, seeded.nos
+    token = alerts.action_token(subscription, "pause")
+    return {
+        "stories": "/",
+        "stories-search": "/?q=Karabakh",
+        "story": story.get_absolute_url(),
+        "story-filtered": story.get_absolute_url() + "?kind=figure",
+        "article": article.get_absolute_url(),
+        "article-split": article.get_absolute_url() + "?old=1&new=4&view=split",
+        "source": article.source.get_absolute_url(),
+        "alerts": "/alerts/",
+        "notifications": "/notifications/",
+        "signed-action": f"/alerts/link/{token}/",
+        "search": "/search/?q=Karabakh",
+        "story-search": story.get_absolute_url() + "search/?q=doden",
+        "tokens": "/account/tokens/",
+    }
+
+
+@pytest.mark.skipif(not AXE.exists(), reason="axe-core missing: scripts/ensure-browser")
+@pytest.mark.parametrize("width", list(WIDTHS), ids=list(WIDTHS))
+def test_every_page_fits_the_screen_and_passes_axe(browser, live_server, editor, width):
+    seeded = seed_story()
+    pages = every_page(seeded, editor)
+    context = browser.new_context(
+        base_url=live_server.url,
+        viewport={"width": WIDTHS[width], "height": 844 if width == "phone" else 900},
+        bypass_csp=True,  # to inject axe-core; tests/browser/test_csp.py checks CSP
+    )
+    context.set_default_timeout(10_000)
+    page = context.new_page()
+    problems = []
+    for signed_in in (False, True):
+        if signed_in:
+            log_in(page, editor)
+        for name, url in pages.items():
+            if not signed_in and name in ("alerts", "notifications", "tokens"):
+                continue
+            page.goto(url)
+            page.wait_for_load_state("load")
+            label = f"{name}{'' if signed_in else '-anonymous'}"
+            scroll_width = page.evaluate("document.documentElement.scrollWidth")
+            if scroll_width > WIDTHS[width]:
+                problems.append(f"{label}: {scroll_width} px wide")
+            problems += [f"{label}: {v}" for v in axe_violations(page)]
+            SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+            page.screenshot(
+                path=str(SCREENSHOTS / f"page-{label}-{width}.png"), full_page=True
+            )
+        if not signed_in:
+            page.goto("/accounts/login/")
+            problems += [f"login: {v}" for v in axe_violations(page)]
+            page.screenshot(
+                path=str(SCREENSHOTS / f"page-login-{width}.png"), full_page=True
+            )
+    context.close()
+    assert not problems, "\n".join(problems)
