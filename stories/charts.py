@@ -72,7 +72,14 @@ class Chart:
     bottom_edge: int = HEIGHT - BOTTOM
 
 
-def figure_charts(points: Sequence[FigurePoint]) -> list[Chart]:
+# A phone draws the same chart on a narrower canvas, so its 11 px labels are not
+# scaled down below legibility (a 640-wide canvas on a 320 px screen halves them).
+COMPACT_WIDTH, COMPACT_HEIGHT = 360, 220
+
+
+def figure_charts(
+    points: Sequence[FigurePoint], width: int = WIDTH, height: int = HEIGHT
+) -> list[Chart]:
     """One chart per figure kind, one line per claimant, on a shared time axis."""
     values: dict[str, dict[str, list[tuple[datetime, int, str, str]]]] = defaultdict(
         lambda: defaultdict(list)
@@ -93,7 +100,7 @@ def figure_charts(points: Sequence[FigurePoint]) -> list[Chart]:
     span = max((end - start).total_seconds(), 1.0)
 
     def x_of(at: datetime) -> float:
-        return LEFT + (at - start).total_seconds() / span * (WIDTH - LEFT - RIGHT)
+        return LEFT + (at - start).total_seconds() / span * (width - LEFT - RIGHT)
 
     x_ticks = tuple(
         Tick(x_of(at), f"{at:%d %b %H:%M}")
@@ -105,7 +112,7 @@ def figure_charts(points: Sequence[FigurePoint]) -> list[Chart]:
         top = _nice_ceiling(max(v for line in lines.values() for _, v, *_ in line))
 
         def y_of(value: int, top: int = top) -> float:
-            return HEIGHT - BOTTOM - value / top * (HEIGHT - TOP - BOTTOM)
+            return height - BOTTOM - value / top * (height - TOP - BOTTOM)
 
         series = tuple(
             Series(
@@ -120,7 +127,18 @@ def figure_charts(points: Sequence[FigurePoint]) -> list[Chart]:
             if line
         )
         y_ticks = tuple(Tick(y_of(value), f"{value:,}") for value in _ticks(top))
-        result.append(Chart(kind, series, y_ticks, x_ticks))
+        result.append(
+            Chart(
+                kind,
+                series,
+                y_ticks,
+                x_ticks,
+                width=width,
+                height=height,
+                right_edge=width - RIGHT,
+                bottom_edge=height - BOTTOM,
+            )
+        )
     return result
 
 

@@ -355,9 +355,14 @@ def figure_charts_html(story: Story) -> SafeString:
     key = "story-charts:{}:{count}:{last}:{total}".format(story.pk, **marker)
     html = cache.get(key)
     if html is None:
+        points = figure_points(story)
+        wide = charts.figure_charts(points)
+        compact = charts.figure_charts(
+            points, width=charts.COMPACT_WIDTH, height=charts.COMPACT_HEIGHT
+        )
         html = render_to_string(
             "stories/partials/figure_charts.html",
-            {"story": story, "charts": figure_charts(story)},
+            {"story": story, "charts": list(zip(wide, compact, strict=True))},
         )
         cache.set(key, html, timeout=24 * 3600)
     # Rendered by the template engine, which escaped every label.
@@ -365,6 +370,11 @@ def figure_charts_html(story: Story) -> SafeString:
 
 
 def figure_charts(story: Story) -> list[charts.Chart]:
+    return charts.figure_charts(figure_points(story))
+
+
+def figure_points(story: Story) -> list[charts.FigurePoint]:
+    """Every figure change of the story as chart points, oldest first."""
     rows = (
         Change.objects.for_story(story)
         .filter(kind=Change.Kind.FIGURE)
@@ -402,4 +412,4 @@ def figure_charts(story: Story) -> list[charts.Chart]:
                     href=f"{link}#change-{pk}",
                 )
             )
-    return charts.figure_charts(points)
+    return points

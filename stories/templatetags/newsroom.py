@@ -98,15 +98,13 @@ def diff_runs(ops: Iterable[Sequence[str]]) -> list[DiffRun]:
 
 @register.simple_tag
 def chart_points(series: charts.Series) -> SafeString:
-    """The linked <circle>s of one series."""
+    """The <circle>s of one series: drawn, not focusable (the chart is one image;
+    its data table carries the links)."""
     return format_html_join(
         "",
-        '<a href="{}"><circle class="point" cx="{}" cy="{}" r="5" '
-        'fill="{}"><title>{}</title></circle></a>',
-        (
-            (p.href, f"{p.x:.1f}", f"{p.y:.1f}", series.color, p.label)
-            for p in series.points
-        ),
+        '<circle class="point" cx="{}" cy="{}" r="5" fill="{}"><title>{}</title>'
+        "</circle>",
+        ((f"{p.x:.1f}", f"{p.y:.1f}", series.color, p.label) for p in series.points),
     )
 
 

@@ -308,3 +308,68 @@ def test_every_page_fits_the_screen_and_passes_axe(browser, live_server, editor,
             )
     context.close()
     assert not problems, "\n".join(problems)
+
+
+def busy_story(points: int = 55):
+    """The seeded story plus `points` figure revisions: 50+ chart points."""
+    seeded = seed_story()
+    writer = seeded.bbc_writer
+    start = timezone.now() - timedelta(hours=points)
+    for n in range(points):
+        old, new = 100 + n, 101 + n
+        writer.version(
+            start + timedelta(hours=n),
+            writer.versions[-1].title,
+            writer.versions[-1].text,
+            figures=[figure("killed", new, attributed_to="a former official")],
+            figure_deltas=[delta("killed", old, new, "a former official")],
+        )
+    return seeded
+
+
+def test_keyboard_reaches_the_filters_fast_on_a_busy_story(page):
+    seeded = busy_story()
+    page.goto(seeded.story.get_absolute_url())
+    expect(page.locator("#chart-killed .chart-data tbody tr")).to_have_count(59)
+    # The charts are pictures: none of their points takes a Tab stop.
+    assert page.locator(".chart svg a, .chart svg [tabindex]").count() == 0
+
+    presses = 0
+    in_filters = "document.activeElement.closest('.filters input, .filters select')"
+    while presses < 15 and not page.evaluate(f"!!{in_filters}"):
+        focused = page.evaluate("document.activeElement.textContent.trim()")
+        if focused == "Skip to the timeline filters":
+            page.keyboard.press("Enter")
+        else:
+            page.keyboard.press("Tab")
+        presses += 1
+    assert page.evaluate(f"!!{in_filters}"), f"not in the filters after {presses}"
+    assert presses <= 15
+    page.keyboard.press("Space")  # the first kind chip works from the keyboard
+    expect(page).to_have_url(re.compile(r"kind=text"))
+
+
+def test_phone_story_page_reads_in_order_with_legible_charts(browser, live_server):
+    seeded = busy_story(5)
+    context = browser.new_context(
+        base_url=live_server.url, viewport={"width": 390, "height": 844}
+    )
+    page = context.new_page()
+    page.goto(seeded.story.get_absolute_url())
+    pk = seeded.story.pk
+    aside = page.locator(f"#story-{pk}-articles").bounding_box()
+    timeline = page.locator(f"#story-{pk}-timeline-section").bounding_box()
+    assert aside["y"] < timeline["y"]  # the articles before the timeline
+    smallest = page.evaluate(
+        """Math.min(...[...document.querySelectorAll('.chart svg .tick')]
+            .filter(t => t.getClientRects().length)
+            .map(t => {
+              const svg = t.ownerSVGElement;
+              const box = svg.getBoundingClientRect();
+              const scale = box.width / svg.viewBox.baseVal.width;
+              return parseFloat(getComputedStyle(t).fontSize) * scale;
+            }))"""
+    )
+    assert smallest >= 11, f"chart labels {smallest:.1f} px"
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    context.close()
