@@ -237,7 +237,7 @@ def axe_violations(page) -> list[str]:
 
 def every_page(seeded, editor) -> dict[str, str]:
     """Name -> address of every page a reader or editor opens (admin aside)."""
-    from stories import alerts
+    from stories import alerts, messages
 
     subscription = Subscription.objects.create(
         user=editor, scope="story", story=seeded.story, channel="in_app"
@@ -252,7 +252,7 @@ def every_page(seeded, editor) -> dict[str, str]:
         alerts.send_for_change(change.pk)
     alerts.deliver_due(subscription.pk, now=timezone.now() + timedelta(hours=1))
     story, article = seeded.story, seeded.nos
-    token = alerts.action_token(subscription, "pause")
+    token = messages.action_token(subscription, "pause")
     return {
         "stories": "/",
         "stories-search": "/?q=Karabakh",
