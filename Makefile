@@ -27,6 +27,7 @@ run: export NEWSROOM_ALLOW_PRIVATE_HOSTS ?= 1
 run: export NEWSROOM_MIN_INTERVAL ?= 8
 run: export NEWSROOM_MAX_INTERVAL ?= 12
 run: export NEWSROOM_TICK_SECONDS ?= 5
+run: export NEWSROOM_SITE_URL ?= http://127.0.0.1:8000
 run: install
 	@mkdir -p var
 	$(MANAGE) migrate --noinput

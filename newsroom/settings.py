@@ -126,7 +126,8 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 LANGUAGE_CODE = "en-us"
-TIME_ZONE = env_str("TIME_ZONE", "UTC")
+# The zone times are shown in (storage is always UTC); every shown time names it.
+TIME_ZONE = env_str("NEWSROOM_TIME_ZONE", env_str("TIME_ZONE", "UTC"))
 USE_I18N = True
 USE_TZ = True
 
@@ -341,8 +342,11 @@ EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", True)
 EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 20)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Newsroom <newsroom@localhost>")
-# Absolute links in emails, webhooks and chat messages start with this.
-NEWSROOM_BASE_URL = (env_str("NEWSROOM_BASE_URL", "http://localhost:8000")).rstrip("/")
+# The site's public address: absolute links in e-mails, webhooks, chat messages and
+# feeds start with it. NEWSROOM_BASE_URL is the older name of the same setting.
+NEWSROOM_BASE_URL = env_str(
+    "NEWSROOM_SITE_URL", env_str("NEWSROOM_BASE_URL", "http://localhost:8000")
+).rstrip("/")
 NEWSROOM_WEBHOOK_TIMEOUT = float(env_int("NEWSROOM_WEBHOOK_TIMEOUT", 10))
 NEWSROOM_WEBHOOK_USER_AGENT = env_str(
     "NEWSROOM_WEBHOOK_USER_AGENT", "NewsroomWebhook/0.1 (+https://github.com/newsroom)"

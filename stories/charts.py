@@ -81,16 +81,7 @@ def figure_charts(
     points: Sequence[FigurePoint], width: int = WIDTH, height: int = HEIGHT
 ) -> list[Chart]:
     """One chart per figure kind, one line per claimant, on a shared time axis."""
-    values: dict[str, dict[str, list[tuple[datetime, int, str, str]]]] = defaultdict(
-        lambda: defaultdict(list)
-    )
-    for point in sorted(points, key=lambda p: p.at):
-        line = values[point.kind][point.claimant]
-        if not line and point.old is not None:
-            line.append((point.old_at or point.at, point.old, point.label, point.href))
-        # A point marks a new value; repeating the same value adds nothing.
-        if point.new is not None and (not line or line[-1][1] != point.new):
-            line.append((point.at, point.new, point.label, point.href))
+    values = _lines(points)
     times = [
         at for lines in values.values() for line in lines.values() for at, *_ in line
     ]
@@ -140,6 +131,23 @@ def figure_charts(
             )
         )
     return result
+
+
+def _lines(
+    points: Sequence[FigurePoint],
+) -> dict[str, dict[str, list[tuple[datetime, int, str, str]]]]:
+    """kind -> claimant -> (time, value, label, link), oldest first."""
+    values: dict[str, dict[str, list[tuple[datetime, int, str, str]]]] = defaultdict(
+        lambda: defaultdict(list)
+    )
+    for point in sorted(points, key=lambda p: p.at):
+        line = values[point.kind][point.claimant]
+        if not line and point.old is not None:
+            line.append((point.old_at or point.at, point.old, point.label, point.href))
+        # A point marks a new value; repeating the same value adds nothing.
+        if point.new is not None and (not line or line[-1][1] != point.new):
+            line.append((point.at, point.new, point.label, point.href))
+    return values
 
 
 def sparkline(counts: Sequence[int], width: int = 120, height: int = 24) -> str:

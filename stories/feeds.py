@@ -60,7 +60,9 @@ class ChangesFeed(Feed):
         return list(self.changes().order_by("-detected_at", "-id")[:FEED_LENGTH])
 
     def item_title(self, item: Change) -> str:
-        title = item.article.title or item.article.url
+        # The headline the article had at this change, not the one it has now.
+        at_change = item.to_version.title if item.to_version_id else ""
+        title = at_change or item.article.title or item.article.url
         return f"{item.get_kind_display()}: {title}"
 
     def item_description(self, item: Change) -> str:

@@ -207,8 +207,17 @@ def _save_row(row: _SourceRow, skipped: list[str]) -> tuple[bool, int]:
 
 
 def _domain_of(*urls: str) -> str:
+    """The source key of a URL: its host, with the port when it is not the
+    scheme's default (as `track` keys sources), so two outlets on one host stay two."""
     for url in urls:
-        host = (urlsplit(url).hostname or "").lower()
+        parts = urlsplit(url)
+        host = (parts.hostname or "").lower()
+        try:
+            port = parts.port
+        except ValueError:
+            port = None
+        if host and port and port != {"http": 80, "https": 443}.get(parts.scheme):
+            return f"{host}:{port}"
         if host:
             return host
     return ""

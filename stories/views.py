@@ -13,9 +13,14 @@ from collections import defaultdict
 from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
-from django.views.decorators.http import require_GET
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_safe
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseStopPolling
+from lxml import etree
+from lxml import html as lxml_html
+from lxml.html.builder import E
 from lxml_html_clean import Cleaner
 
 from stories import alert_views, dashboard, diffing
@@ -26,7 +31,7 @@ from stories.models import Article, Change, Source, Story, Version
 # -- story list -------------------------------------------------------------------
 
 
-@require_GET
+@require_safe
 @vary_on_headers("HX-Request")
 @reader_view
 def story_list(request: HtmxHttpRequest) -> HttpResponse:
@@ -97,7 +102,7 @@ def _timeline_context(story: Story, form: TimelineFilterForm, context: dict) -> 
     return context
 
 
-@require_GET
+@require_safe
 @vary_on_headers("HX-Request")
 @reader_view
 def story_detail(request: HtmxHttpRequest, slug: str) -> HttpResponse:
@@ -112,7 +117,7 @@ def story_detail(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     return render(request, "stories/story_detail.html", context)
 
 
-@require_GET
+@require_safe
 @reader_view
 def story_timeline(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     """The next (older) page of timeline entries, for infinite scroll."""
@@ -123,7 +128,7 @@ def story_timeline(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     return render(request, "stories/partials/timeline_entries.html", context)
 
 
-@require_GET
+@require_safe
 @reader_view
 def story_updates(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     """Changes newer than ?after=, for polling: 204 if none, 286 once archived.
@@ -158,7 +163,7 @@ def story_updates(request: HtmxHttpRequest, slug: str) -> HttpResponse:
 # -- article versions and diffs ---------------------------------------------------
 
 
-@require_GET
+@require_safe
 @vary_on_headers("HX-Request")
 @reader_view
 def article_detail(request: HtmxHttpRequest, pk: int) -> HttpResponse:
@@ -193,7 +198,7 @@ def article_detail(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 # -- sources ----------------------------------------------------------------------
 
 
-@require_GET
+@require_safe
 @reader_view
 def source_detail(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     source = get_object_or_404(Source, pk=pk)
@@ -283,12 +288,14 @@ RAW_PAGE_CSP = (
 )
 
 
-@require_GET
+@require_safe
 @reader_view
 def version_raw(request: HtmxHttpRequest, pk: int, number: int) -> HttpResponse:
     """The stored page of one version, sanitised; never runs its scripts."""
     version = get_object_or_404(
-        Version.objects.only("raw_html_compressed", "article_id", "number"),
+        Version.objects.only(
+            "raw_html_compressed", "article_id", "number", "url", "fetched_at"
+        ),
         article_id=pk,
         number=number,
     )
@@ -299,9 +306,44 @@ def version_raw(request: HtmxHttpRequest, pk: int, number: int) -> HttpResponse:
     if request.GET.get("as") == "source":
         response = HttpResponse(html, content_type="text/plain; charset=utf-8")
     else:
-        cleaned = _CLEANER.clean_html(html) if html.strip() else ""
-        response = HttpResponse(cleaned, content_type="text/html; charset=utf-8")
+        response = HttpResponse(
+            _stored_page(html, version), content_type="text/html; charset=utf-8"
+        )
     response["Content-Security-Policy"] = RAW_PAGE_CSP
     response["Referrer-Policy"] = "no-referrer"
     response["X-Robots-Tag"] = "noindex"
     return response
+
+
+_BANNER_STYLE = (
+    "font:14px/1.5 system-ui,sans-serif;background:#1b1d22;color:#fff;"
+    "padding:8px 14px;margin:0 0 12px"
+)
+
+
+def _stored_page(html: str, version: Version) -> str:
+    """The cleaned page with a banner saying what it is; its relative links point
+    at the original site, not at Newsroom."""
+    if not html.strip():
+        return ""
+    try:
+        page = lxml_html.document_fromstring(html)
+        page.make_links_absolute(version.url, resolve_base_href=True)
+    except (etree.ParserError, ValueError):
+        return _CLEANER.clean_html(html)
+    page = _CLEANER.clean_html(page)
+    when = timezone.localtime(version.fetched_at).strftime("%Y-%m-%d %H:%M %Z")
+    back = reverse("stories:article-detail", kwargs={"pk": version.article_id})
+    banner = E.div(
+        f"Newsroom: the stored copy of version {version.number}, fetched {when} from ",
+        E.a(version.url, href=version.url, style="color:#ffe58a"),
+        ". Scripts are removed; links lead to the original site. ",
+        E.a("Back to the article", href=back, style="color:#ffe58a"),
+        style=_BANNER_STYLE,
+        role="note",
+    )
+    holder = page.find("body")
+    holder = holder if holder is not None else page
+    banner.tail, holder.text = holder.text, None
+    holder.insert(0, banner)
+    return lxml_html.tostring(page, encoding="unicode", doctype="<!doctype html>")

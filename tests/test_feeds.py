@@ -87,3 +87,19 @@ def test_feed_escapes_page_content(client, story_changes):
 def test_unknown_story_feed_is_404(client):
     response = client.get(reverse("alerts:feed-story", kwargs={"slug": "nope"}))
     assert response.status_code == 404
+
+
+@pytest.mark.django_db
+def test_feed_entry_has_the_headline_the_article_had_at_the_change(client):
+    from django.utils import timezone
+
+    from tests.browser.seed import seed_story
+
+    seeded = seed_story()
+    seeded.nos_writer.version(
+        timezone.now(), "Now 300 dead in Nagorno-Karabakh", "Completely new text."
+    )
+    _, feed = parse(client, reverse("alerts:feed-story", args=[seeded.story.slug]))
+    titles = [entry.title for entry in feed.entries]
+    assert "Headline: Ruim 200 doden bij offensief in Nagorno-Karabach" in titles
+    assert "Headline: Now 300 dead in Nagorno-Karabakh" in titles

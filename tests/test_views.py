@@ -612,3 +612,51 @@ def test_story_page_shows_sources_that_disagree_and_not_compatible_ones(client):
     assert "3,958" in section and "11,300" in section
     assert "gazette" in section and "herald" in section
     assert "injured" not in section  # at least 30,000 vs more than 30,000 agree
+
+
+def test_head_requests_are_answered(client, seeded):
+    for url in ("/", seeded.story.get_absolute_url(), seeded.nos.get_absolute_url()):
+        response = client.head(url)
+        assert response.status_code == 200, url
+        assert response.content == b""
+
+
+def test_stored_page_has_a_banner_and_links_to_the_original_site(client, seeded):
+    seeded.nos_writer.version(
+        timezone.now(),
+        "Ruim 200 doden",
+        "Tekst.",
+        raw_html=b'<html><body><p>Hi <a href="/buitenland">Buitenland</a></p>'
+        b'<img src="foto.jpg"></body></html>',
+    )
+    number = seeded.nos_writer.versions[-1].number
+    url = f"/articles/{seeded.nos.pk}/versions/{number}/raw/"
+    body = client.get(url).content.decode()
+    assert f"stored copy of version {number}" in body
+    assert "UTC from" in body
+    assert 'href="https://nos.nl/buitenland"' in body
+    assert 'href="/buitenland"' not in body
+    assert f'href="/articles/{seeded.nos.pk}/"' in body  # back to Newsroom
+
+
+def test_chart_titles_and_legends_read_as_words(client, seeded):
+    seeded.bbc_writer.version(
+        timezone.now(),
+        seeded.bbc_writer.versions[-1].title,
+        "Police said 37 people had been rescued.",
+        figure_deltas=[
+            {
+                "kind": "other_count",
+                "change": "added",
+                "old": None,
+                "new": 37,
+                "old_qualifier": None,
+                "new_qualifier": "exact",
+                "attributed_to": None,
+            }
+        ],
+    )
+    body = client.get(seeded.story.get_absolute_url()).content.decode()
+    assert "<strong>Other count</strong>" in body
+    assert "Other_count" not in body
+    assert "per unattributed" not in body and "not attributed" in body

@@ -77,7 +77,7 @@ function watchNewEntries(root) {
 }
 document.addEventListener("htmx:load", (event) => watchNewEntries(event.detail.elt));
 
-// "checked 4 minutes ago" stays true between polls (the server wording, stories/templatetags/timefmt.py).
+// "checked 4 minutes ago" stays true between polls (the server wording, stories/templatetags/wording.py).
 const AGO_UNITS = [[7 * 86400, "week"], [86400, "day"], [3600, "hour"], [60, "minute"]];
 
 function agoWords(seconds) {

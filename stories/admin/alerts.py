@@ -119,7 +119,11 @@ class DeliveryAdmin(admin.ModelAdmin):
         )
         for subscription_id in subscription_ids:
             tasks.deliver.delay_on_commit(subscription_id)
-        self.message_user(request, f"Queued {count} delivery(ies).", messages.SUCCESS)
+        self.message_user(
+            request,
+            f"Queued {count} {'delivery' if count == 1 else 'deliveries'}.",
+            messages.SUCCESS,
+        )
 
 
 @admin.register(Notification)

@@ -21,6 +21,10 @@ from stories.models import Article, Change, Source, Story, Version
 # --- Filters ---------------------------------------------------------------------
 
 
+def _stories(count: int) -> str:
+    return f"{count} {'story' if count == 1 else 'stories'}"
+
+
 class ChangedRecentlyFilter(admin.SimpleListFilter):
     title = "changed recently"
     parameter_name = "changed"
@@ -139,9 +143,10 @@ class SourceAdmin(admin.ModelAdmin):
     def last_poll(self, obj: Source) -> object:
         return obj.last_polled
 
-    @admin.display(description="Failing", boolean=True, ordering="n_failing")
-    def failing(self, obj: Source) -> bool:
-        return obj.n_failing > 0
+    # Words, not a ✔/✖ icon: a red ✖ next to every healthy source read as failing.
+    @admin.display(description="Feeds failing", ordering="n_failing")
+    def failing(self, obj: Source) -> str:
+        return f"{obj.n_failing} failing" if obj.n_failing else "none"
 
     @admin.display(description="Health (last 7 days)")
     def health(self, obj: Source) -> str:
@@ -302,12 +307,12 @@ class StoryAdmin(admin.ModelAdmin):
     @admin.action(description="Accept: keep (and list) the story, no longer new")
     def accept(self, request: HttpRequest, queryset: QuerySet[Story]) -> None:
         count = editing.accept_stories(queryset, request.user)
-        self.message_user(request, f"Accepted {count} story(ies).", messages.SUCCESS)
+        self.message_user(request, f"Accepted {_stories(count)}.", messages.SUCCESS)
 
     @admin.action(description="Dismiss: not a story (never reopened by grouping)")
     def dismiss(self, request: HttpRequest, queryset: QuerySet[Story]) -> None:
         count = editing.dismiss_stories(queryset, request.user)
-        self.message_user(request, f"Dismissed {count} story(ies).", messages.SUCCESS)
+        self.message_user(request, f"Dismissed {_stories(count)}.", messages.SUCCESS)
 
     @admin.display(description="Articles", ordering="n_articles")
     def article_count(self, obj: Story) -> int:
@@ -332,17 +337,17 @@ class StoryAdmin(admin.ModelAdmin):
     @admin.action(description="Pin")
     def pin(self, request: HttpRequest, queryset: QuerySet[Story]) -> None:
         count = queryset.update(is_pinned=True)
-        self.message_user(request, f"Pinned {count} story(ies).", messages.SUCCESS)
+        self.message_user(request, f"Pinned {_stories(count)}.", messages.SUCCESS)
 
     @admin.action(description="Unpin")
     def unpin(self, request: HttpRequest, queryset: QuerySet[Story]) -> None:
         count = queryset.update(is_pinned=False)
-        self.message_user(request, f"Unpinned {count} story(ies).", messages.SUCCESS)
+        self.message_user(request, f"Unpinned {_stories(count)}.", messages.SUCCESS)
 
     @admin.action(description="Archive")
     def archive(self, request: HttpRequest, queryset: QuerySet[Story]) -> None:
         count = queryset.update(status=Story.Status.ARCHIVED, is_pinned=False)
-        self.message_user(request, f"Archived {count} story(ies).", messages.SUCCESS)
+        self.message_user(request, f"Archived {_stories(count)}.", messages.SUCCESS)
 
     @admin.action(description="Merge into the oldest selected story")
     def merge(self, request: HttpRequest, queryset: QuerySet[Story]) -> None:
@@ -353,7 +358,7 @@ class StoryAdmin(admin.ModelAdmin):
         target, others = stories[0], stories[1:]
         merged = editing.merge_stories(target, others)
         self.message_user(
-            request, f"Merged {merged} story(ies) into “{target}”.", messages.SUCCESS
+            request, f"Merged {_stories(merged)} into “{target}”.", messages.SUCCESS
         )
 
 

@@ -1,4 +1,4 @@
-"""How the dashboard words times: relative ages and times with their zone."""
+"""How the dashboard words things: relative ages and figure kinds."""
 
 from __future__ import annotations
 
@@ -19,3 +19,9 @@ def ago(when: datetime | None) -> str:
     if timezone.now() - when < timedelta(minutes=1):
         return "just now"
     return f"{timesince(when, depth=1)} ago"
+
+
+@register.filter
+def kind_label(kind: str) -> str:
+    """A figure kind as a reader says it: "other_count" -> "other count"."""
+    return str(kind).replace("_", " ")
