@@ -328,7 +328,11 @@ def _stored_page(html: str, version: Version) -> str:
         return ""
     try:
         page = lxml_html.document_fromstring(html)
-        page.make_links_absolute(version.url, resolve_base_href=True)
+        # Against the page's own address: a <base href> could point links anywhere
+        # (lxml honours one even with resolve_base_href=False, so it goes first).
+        for base in page.xpath("//base"):
+            base.drop_tree()
+        page.make_links_absolute(version.url, resolve_base_href=False)
     except (etree.ParserError, ValueError):
         return _CLEANER.clean_html(html)
     page = _CLEANER.clean_html(page)
