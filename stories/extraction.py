@@ -224,7 +224,7 @@ def _title(tree: HtmlElement, metas: dict[str, str], ld: dict) -> str:
     site_name = _one_line(_first(metas, "og:site_name"))
     # A <title> is usually "Headline | Section | Site": keep the first part.
     page_title = _one_line(_first_text(tree, ".//title"))
-    page_title = re.split(r"\s+[|\u2013\u2014-]\s+", page_title)[0]
+    page_title = re.split(r"\s+[|\u00b7\u2013\u2014-]\s+", page_title)[0]
     h1 = _one_line(_first_text(tree, ".//h1"))
     if page_title and not _shares_words(h1, page_title):
         h1 = ""  # an <h1> that is the site's name or a section, not the headline
@@ -481,7 +481,7 @@ LONGER_MARGIN = 10
 _TRAFILATURA = {
     "favor_recall": True,
     "include_comments": False,
-    "include_tables": False,
+    "include_tables": True,  # a table in an article (a casualty list) is text
     "include_images": False,
     "include_links": False,
     "include_formatting": False,
