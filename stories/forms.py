@@ -102,7 +102,10 @@ class TimelineFilterForm(forms.Form):
         label="Significance",
         required=False,
         choices=[("", "Any change"), *_significance_choices()],
+        widget=forms.Select(attrs={"aria-describedby": "significance-help"}),
     )
+    # Shown under the filter: what each level means, in the editor's words.
+    significance_levels = intelligence.SIGNIFICANCE_LEVELS
     before = CursorField(required=False, widget=forms.HiddenInput)
     after = CursorField(required=False, widget=forms.HiddenInput)
     # The newest check of the story's articles the open page shows.

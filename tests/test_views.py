@@ -193,6 +193,15 @@ def test_story_page_filters_by_kind_outlet_and_significance(client, seeded):
     assert "No changes match these filters." in major
 
 
+def test_significance_filter_explains_its_levels(client, seeded):
+    body = client.get(story_url("story-detail", seeded.story)).content.decode()
+    help_start = body.index('id="significance-help"')
+    assert 'aria-describedby="significance-help"' in body
+    explained = body[help_start : body.index("</details>", help_start)]
+    assert "<dt>Major</dt>" in explained and "casualty figure" in explained
+    assert "<dt>Minor</dt>" in explained and "typos" in explained
+
+
 def test_timeline_filter_fragment_and_history_restore(client, seeded):
     url = story_url("story-detail", seeded.story, kind="headline")
     fragment = client.get(url, **HX)
