@@ -18,7 +18,15 @@ from stories import messages as alert_messages
 from stories.http import HtmxHttpRequest
 from stories.models import Article, Notification, Source, Story, Subscription
 
-USER_ACTIONS = ("mute", "unmute", "pause", "resume", "unsubscribe", "delete")
+USER_ACTIONS = (
+    "mute",
+    "unmute",
+    "pause",
+    "resume",
+    "unsubscribe",
+    "resubscribe",
+    "delete",
+)
 
 
 class SubscriptionForm(forms.ModelForm):

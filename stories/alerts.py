@@ -456,7 +456,7 @@ def _leave_pause_notice(subscription: Subscription, now: datetime) -> None:
 def apply_action(
     subscription: Subscription, action: str, now: datetime | None = None
 ) -> None:
-    """Mute, unmute, pause, resume, unsubscribe or confirm the subscription.
+    """Mute, unmute, pause, resume, unsubscribe, resubscribe or confirm it.
 
     Resuming only opens the gate: sending what waited is queued by the caller
     (tasks.apply_subscription_action, used by every way in)."""
@@ -479,6 +479,17 @@ def apply_action(
         )
     elif action == "unsubscribe":
         rows.filter(unsubscribed_at=None).update(unsubscribed_at=now)
+    elif action == "resubscribe":
+        # The owner's own new consent, from their alert page (never a signed link).
+        # Mail to someone else's address asks that address again.
+        rows.update(
+            unsubscribed_at=None,
+            paused_at=None,
+            pause_reason="",
+            consecutive_failures=0,
+            muted_until=None,
+            is_confirmed=not subscription.needs_confirmation(),
+        )
     elif action == "confirm":
         rows.update(is_confirmed=True)
     else:

@@ -201,6 +201,8 @@ def apply_subscription_action(subscription: Subscription, action: str) -> None:
     alerts.apply_action(subscription, action)
     if action == "resume":
         deliver.delay_on_commit(subscription.pk)
+    elif action == "resubscribe" and subscription.needs_confirmation():
+        send_confirmation.delay_on_commit(subscription.pk)
 
 
 @shared_task(

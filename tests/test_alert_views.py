@@ -372,3 +372,53 @@ def test_in_app_notification_shows_timeline_entries_not_the_email(reader, user):
         assert f'id="change-{change.pk}"' in body
     assert 'class="badge badge-headline"' in body
     assert "“Azerbaijan launches offensive in Nagorno-Karabakh” → " in body
+
+
+@pytest.mark.django_db
+def test_unsubscribed_alert_can_be_subscribed_again_from_the_alert_page(reader, user):
+    """After an unsubscribe from an e-mail link, the owner's page offers a way back
+    that works ("Resume" there did nothing)."""
+    subscription = SubscriptionFactory(user=user, target="")
+    Client().post(
+        reverse(
+            "alerts:signed-action",
+            args=[messages.action_token(subscription, "unsubscribe")],
+        )
+    )
+    page = reader.get(reverse("alerts:subscription-list")).content.decode()
+    assert "Unsubscribed" in page and "Subscribe again" in page
+    assert 'action="resume"' not in page
+
+    reader.post(
+        reverse("alerts:subscription-action", args=[subscription.pk, "resubscribe"])
+    )
+
+    subscription.refresh_from_db()
+    assert subscription.unsubscribed_at is None and subscription.is_confirmed
+    change = ChangeFactory(article=ArticleFactory())
+    alerts.send_for_change(change.pk)
+    assert subscription.deliveries.count() == 1
+
+
+@pytest.mark.django_db
+def test_subscribing_again_to_another_address_asks_that_address_again(reader, user):
+    subscription = SubscriptionFactory(user=user, target="someone@example.net")
+    alerts.apply_action(subscription, "unsubscribe")
+
+    alerts.apply_action(subscription, "resubscribe")
+
+    subscription.refresh_from_db()
+    assert subscription.unsubscribed_at is None
+    assert not subscription.is_confirmed  # nothing is sent until they confirm
+
+
+@pytest.mark.django_db
+def test_a_signed_link_cannot_subscribe_again():
+    subscription = SubscriptionFactory(target="")
+    alerts.apply_action(subscription, "unsubscribe")
+    token = messages.action_token(subscription, "resume")
+
+    Client().post(reverse("alerts:signed-action", args=[token]))
+
+    subscription.refresh_from_db()
+    assert subscription.unsubscribed_at is not None
