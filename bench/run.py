@@ -635,7 +635,7 @@ def _server_time(requests: int, changes: int) -> list[str]:
     ops = [["equal", "woorden " * 200], ["delete", "32"], ["insert", "45"]] * 3
 
     def figure_details(k: int) -> dict:
-        # The shape pipeline._changes_between stores (asdict of a FigureDelta).
+        # The shape changes.changes_between stores (asdict of a FigureDelta).
         return {
             "figures": [
                 {

@@ -10,7 +10,7 @@ import time
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
 
@@ -19,16 +19,15 @@ from django.db import DataError, IntegrityError, transaction
 from django.utils import timezone
 
 from stories import (
-    diffing,
     extraction,
     fastpath,
     fetching,
     figures,
     fingerprint,
-    intelligence,
     policy,
 )
-from stories.models import Article, Change, ChangeDetails, Version
+from stories.changes import changes_between, restored_change
+from stories.models import Article, Change, Version
 
 logger = logging.getLogger(__name__)
 
@@ -37,9 +36,6 @@ logger = logging.getLogger(__name__)
 CLAIM_LEASE = policy.CLAIM_LEASE
 # How many due rows one claim looks at (and locks) to fill a batch under pacing.
 CLAIM_POOL_FACTOR = 4
-
-# The edit report of two equal texts, for scoring headline-only and figure changes.
-NO_EDITS = intelligence.classify_edits("", "", "en")
 
 
 class Outcome(StrEnum):
@@ -299,7 +295,7 @@ def _store(
             if latest is not None and latest.content_hash == page.content_hash:
                 changes = []
                 if was_removed:
-                    changes.append(_restored_change(locked, latest, None, now))
+                    changes.append(restored_change(locked, latest, None, now))
                     Change.objects.bulk_create(changes)
                 _finish(locked, fetched, now, changed=bool(changes), status="unchanged")
                 return CheckResult(
@@ -325,9 +321,9 @@ def _store(
                 figures=[figure.to_dict() for figure in found],
             )
             with clock.stage("diff"):
-                changes = _changes_between(locked, latest, version, now)
+                changes = changes_between(locked, latest, version, now)
             if was_removed:
-                changes.append(_restored_change(locked, latest, version, now))
+                changes.append(restored_change(locked, latest, version, now))
             Change.objects.bulk_create(changes)
             locked.title = page.title or locked.title
             status = f"new version {version.number}"
@@ -357,137 +353,6 @@ def _store(
         fetched.status,
         version=version,
         changes=changes,
-    )
-
-
-def _changes_between(
-    article: Article, old: Version | None, new: Version, now: datetime
-) -> list[Change]:
-    """Headline, text and figure changes from `old` to `new`, classified and scored.
-
-    Text edits are aligned sentence by sentence (added, deleted, edited, moved),
-    appended corrections/updates are quoted, every change gets a significance score,
-    and a headline or text that returns to an earlier state is marked a flip-flop.
-    """
-    if old is None:
-        return []
-    lang = new.language or old.language
-    deltas = figures.compare_figures(
-        [figures.Figure.from_dict(d) for d in old.figures],
-        [figures.Figure.from_dict(d) for d in new.figures],
-    )
-    history = list(
-        Version.objects.filter(article=article, number__lt=new.number)
-        .order_by("number")
-        .values_list("title", "text")
-    )
-
-    def change(kind: str, **fields: object) -> Change:
-        return Change(
-            article=article,
-            from_version=old,
-            to_version=new,
-            kind=kind,
-            detected_at=now,
-            **fields,
-        )
-
-    changes = []
-    if old.title != new.title:
-        diff = diffing.diff_texts(old.title, new.title)
-        flip = intelligence.detect_flip_flop([title for title, _ in history], new.title)
-        changes.append(
-            change(
-                Change.Kind.HEADLINE,
-                words_added=diff.words_added,
-                words_removed=diff.words_removed,
-                summary=f"“{old.title}” → “{new.title}”"[:1000],
-                diff_ops=[list(op) for op in diff.ops],
-                significance=intelligence.score_significance(
-                    NO_EDITS, old_headline=old.title, new_headline=new.title, lang=lang
-                ),
-                details=_details(flip_flop=flip),
-            )
-        )
-    if old.text != new.text:
-        diff = diffing.diff_texts(old.text, new.text)
-        report = intelligence.classify_edits(old.text, new.text, lang)
-        note = intelligence.find_correction(old.text, new.text, lang)
-        flip = intelligence.detect_flip_flop([text for _, text in history], new.text)
-        changes.append(
-            change(
-                Change.Kind.TEXT,
-                words_added=diff.words_added,
-                words_removed=diff.words_removed,
-                summary=_text_summary(report, note, deltas, diff)[:1000],
-                diff_ops=[list(op) for op in diff.ops],
-                significance=intelligence.score_significance(
-                    report, figure_deltas=deltas, correction=note, lang=lang
-                ),
-                details=_details(edits=report, correction=note, flip_flop=flip),
-            )
-        )
-    if deltas:
-        changes.append(
-            change(
-                Change.Kind.FIGURE,
-                summary="; ".join(delta.describe() for delta in deltas)[:1000],
-                significance=intelligence.score_significance(
-                    NO_EDITS, figure_deltas=deltas, lang=lang
-                ),
-                details=_details(figure_deltas=deltas),
-            )
-        )
-    return changes
-
-
-def _details(
-    *,
-    edits: intelligence.EditReport | None = None,
-    correction: intelligence.Correction | None = None,
-    flip_flop: intelligence.FlipFlop | None = None,
-    figure_deltas: list[figures.FigureDelta] | None = None,
-) -> ChangeDetails:
-    """Change.details, in the one shape everything reads (models.ChangeDetails)."""
-    details: ChangeDetails = {}
-    if edits is not None:
-        details["edits"] = edits.to_dict()
-    if correction is not None:
-        details["correction"] = correction.to_dict()
-    if flip_flop is not None:
-        details["flip_flop"] = flip_flop.to_dict()
-    if figure_deltas:
-        details["figures"] = [asdict(delta) for delta in figure_deltas]
-    return details
-
-
-def _text_summary(
-    report: intelligence.EditReport,
-    note: intelligence.Correction | None,
-    deltas: list[figures.FigureDelta],
-    diff: diffing.Diff,
-) -> str:
-    """E.g. "2 sentences added, 1 moved, 1 figure revised · +12 −3 words"."""
-    parts = [report.describe()] if report.changed else []
-    revised = sum(1 for delta in deltas if delta.change == "revised")
-    if revised:
-        parts.append(f"{revised} figure{'s' if revised > 1 else ''} revised")
-    if note:
-        parts.append(f"{note.kind} {note.position}")
-    words = f"+{diff.words_added} −{diff.words_removed} words"
-    return f"{', '.join(parts)} · {words}" if parts else diff.summary
-
-
-def _restored_change(
-    article: Article, old: Version | None, new: Version | None, now: datetime
-) -> Change:
-    return Change(
-        article=article,
-        from_version=old,
-        to_version=new,
-        kind=Change.Kind.RESTORED,
-        detected_at=now,
-        summary="article is back online",
     )
 
 

@@ -341,7 +341,7 @@ class CorrectionDetails(TypedDict):
 
 
 class ChangeDetails(TypedDict, total=False):
-    """The shape of Change.details. Written by pipeline._changes_between only; read
+    """The shape of Change.details. Written by changes.changes_between only; read
     through Change.figure_deltas(), .flip_flop() and .correction()."""
 
     edits: dict[str, Any]  # intelligence.EditReport.to_dict(), text changes
