@@ -13,11 +13,12 @@ import io
 import statistics
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import BinaryIO
 from urllib.parse import urlsplit
 
 from django.db import DatabaseError, transaction
+from django.utils import timezone
 from lxml import etree
 
 from stories import cleaning, discovery, exports, policy, urlnorm
@@ -34,7 +35,8 @@ class SourceHealth:
     median_ms: float | None
     robots_status: str
     failing_feeds: int
-    polls: int
+    polls: int  # feed polls; a source of tracked articles alone has none
+    articles_checked: int  # its articles checked in the window
 
 
 def source_health(source: Source, days: int = 7) -> SourceHealth:
@@ -53,6 +55,9 @@ def source_health(source: Source, days: int = 7) -> SourceHealth:
         robots_status=source.robots_status,
         failing_feeds=source.feeds.failing(policy.feed_failing_after()).count(),
         polls=len(polls),
+        articles_checked=source.articles.filter(
+            last_checked_at__gte=timezone.now() - timedelta(days=days)
+        ).count(),
     )
 
 

@@ -119,6 +119,24 @@ def test_source_health_shows_cheap_path_misses(admin_client, data):
     assert "article 7: the cheap path called the page unchanged" in page
 
 
+def test_source_of_tracked_articles_reports_its_checks_not_zero_polls(admin_client):
+    """A source with no feeds, whose articles are checked, is not "polls: 0"."""
+    from django.utils import timezone
+
+    source = SourceFactory(name="Tracked Only", domain="tracked.example")
+    for _ in range(3):
+        ArticleFactory(source=source, last_checked_at=timezone.now())
+    ArticleFactory(source=source)  # never checked yet
+
+    page = admin_client.get(
+        reverse("admin:stories_source_change", args=[source.pk])
+    ).content.decode()
+
+    assert "articles checked: 3" in page
+    assert "last feed poll: no feeds" in page
+    assert "Story matches" in admin_client.get(reverse("admin:index")).content.decode()
+
+
 def test_story_autocomplete_answers(admin_client, data):
     response = admin_client.get(
         reverse("admin:autocomplete"),

@@ -159,11 +159,13 @@ class SourceAdmin(admin.ModelAdmin):
             when = f"{obj.last_audit_miss_at:%Y-%m-%d %H:%M} UTC"
             missed = f" (last {when}: {obj.last_audit_miss})"
         return format_html(
-            "last poll: {}<br>polls: {} · new articles per day: {}<br>"
+            "articles checked: {}<br>"
+            "last feed poll: {}<br>feed polls: {} · new articles per day: {}<br>"
             "fetch error rate: {}% · median response: {}<br>"
             "failing feeds: {} · robots.txt: {}<br>"
             "cheap-path audits: {} · changes the cheap path missed: {}{}",
-            h.last_polled_at or "never",
+            h.articles_checked,
+            h.last_polled_at or ("never" if obj.feeds.exists() else "no feeds"),
             h.polls,
             f"{h.new_per_day:.1f}",
             f"{h.error_rate * 100:.0f}",

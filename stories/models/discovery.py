@@ -166,6 +166,7 @@ class StoryMatch(models.Model):
     )
 
     class Meta:
+        verbose_name_plural = "story matches"
         constraints = [
             models.UniqueConstraint(
                 fields=["article", "story"], name="storymatch_once_per_pair"
