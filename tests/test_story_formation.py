@@ -214,3 +214,23 @@ def test_editor_accepts_and_dismisses_stories_in_the_admin(admin_client):
     assert formed.reviewed_at is not None and not formed.is_new
     assert candidate.status == Story.Status.DISMISSED
     assert not candidate.articles.exists()
+
+
+@pytest.mark.django_db
+def test_articles_tracked_into_a_story_are_never_proposed_for_it():
+    """The review queue holds no "Proposed" match of an article for the story an
+    editor already put it in (three tracked articles used to show up there)."""
+    story = Story.objects.create(title="Taiwan", slug="taiwan")
+    tracked = [
+        article(*QUAKE_NL, "nl", "nl.example"),
+        article(*QUAKE_EN, "en", "en.example"),
+    ]
+    story.articles.add(*tracked)
+
+    group(*tracked)
+
+    assert not StoryMatch.objects.filter(story=story).exclude(
+        status=StoryMatch.Status.ACCEPTED
+    )
+    for one in tracked:
+        assert list(one.stories.all()) == [story]
