@@ -1,5 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
+from django.http import HttpRequest, HttpResponsePermanentRedirect
+from django.templatetags.static import static
 from django.urls import include, path
 
 from stories import security
@@ -8,7 +10,14 @@ from stories.api import api
 # Both login forms count failures per username and address (stories/security.py).
 admin.site.login_form = security.RateLimitedAdminAuthenticationForm
 
+
+def favicon(request: HttpRequest) -> HttpResponsePermanentRedirect:
+    return HttpResponsePermanentRedirect(static("favicon.svg"))
+
+
 urlpatterns = [
+    # Browsers ask for /favicon.ico on every page without an icon link (admin, feeds).
+    path("favicon.ico", favicon),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
     path(

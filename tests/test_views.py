@@ -669,3 +669,9 @@ def test_chart_titles_and_legends_read_as_words(client, seeded):
     assert "<strong>Other count</strong>" in body
     assert "Other_count" not in body
     assert "per unattributed" not in body and "not attributed" in body
+
+
+def test_favicon_is_served_for_pages_without_an_icon_link(client):
+    response = client.get("/favicon.ico", follow=True)
+    assert response.redirect_chain[0][1] == 301
+    assert response.redirect_chain[0][0].endswith("favicon.svg")
