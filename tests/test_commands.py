@@ -1,4 +1,5 @@
 import os
+import re
 import subprocess
 import sys
 from io import StringIO
@@ -145,3 +146,19 @@ def test_seed_demo_tracks_the_demo_site_article_and_is_idempotent(
     story = client.get(f"/stories/{article.stories.get().slug}/").content.decode()
     assert "Azerbeidzjan en Armeense separatisten sluiten staakt-het-vuren" in story
     assert client.login(username="admin", password="newsroom")
+
+
+def test_env_example_lists_every_variable_the_settings_read():
+    """README: `.env.example` lists every variable; `make run`'s demo ones too."""
+    settings_source = (ROOT / "newsroom" / "settings.py").read_text(encoding="utf-8")
+    example = (ROOT / ".env.example").read_text(encoding="utf-8")
+    read = set(
+        re.findall(
+            r"""(?:env_\w+|environ\.get)\(\s*["']([A-Z][A-Z0-9_]+)""", settings_source
+        )
+    )
+    read |= set(re.findall(r"\$\{?(NEWSROOM_\w+)", (ROOT / "Procfile").read_text()))
+
+    missing = sorted(name for name in read if not re.search(rf"\b{name}\b", example))
+
+    assert len(read) > 40 and not missing, f".env.example lacks {missing}"
